@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Rlhf.Cli.Commands;
+
+// `rlhf`: one verb per course stage or tool; every verb calls the library with one options record.
+var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward models, PPO, DPO) on TorchSharp.")
+{
+    DoctorCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
