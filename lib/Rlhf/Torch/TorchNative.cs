@@ -114,6 +114,8 @@ public static class TorchNative
             report = new NativeLoadReport(null, null, false, null, [], steps);
             return;
         }
+        // TorchSharp from the NuGet cache (notebook kernels) has libtorch in a sibling package that $ORIGIN cannot see.
+        PreloadDependencies(original, steps);
         try
         {
             handle = NativeLibrary.Load(original);
@@ -140,7 +142,6 @@ public static class TorchNative
             steps.Add($"system libstdc++: {system}");
             string copy;
             (copy, rewrites) = CompatibilityCopy(original, available, steps);
-            PreloadDependencies(original, steps);
             handle = NativeLibrary.Load(copy);
             steps.Add($"loaded compatibility copy {copy}");
             report = new NativeLoadReport(original, copy, true, system, rewrites, steps);
@@ -228,8 +229,9 @@ public static class TorchNative
         return Path.Combine(root, "rlhf-notebooks", "native");
     }
 
-    /// <summary>The copy lives outside the package folder, so its <c>$ORIGIN</c> run path cannot find libtorch:
-    /// load the libtorch libraries it needs by full path first (the loader then matches them by soname).</summary>
+    /// <summary>Loads the libtorch libraries <paramref name="original"/> needs by full path, so the dynamic loader matches
+    /// them by soname: needed when TorchSharp comes from the NuGet cache (libtorch is in a sibling package) and for the
+    /// compatibility copy (it lives outside the package folder, so its <c>$ORIGIN</c> run path cannot find libtorch).</summary>
     static void PreloadDependencies(string original, List<string> steps)
     {
         var folders = new List<string> { Path.GetDirectoryName(original)! };
