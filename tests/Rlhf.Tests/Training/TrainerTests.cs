@@ -1,0 +1,153 @@
+using Rlhf.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlhf.Tests.Training;
+
+public class TrainerTests
+{
+    static TrainingOptions Options(int batch, int accumulation, int steps = 3, long seed = 11) => new()
+    {
+        Seed = seed, BatchSize = batch, GradientAccumulationSteps = accumulation, MaxSteps = steps, WarmupSteps = 1,
+        LearningRate = 0.05, EvalEvery = 0, MaxGradNorm = 0,
+    };
+
+    static float MaxDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+
+    [Fact]
+    public void Accumulated_gradients_equal_one_big_batch_however_tokens_are_spread()
+    {
+        float[] Gradient(int batch, int accumulation)
+        {
+            var stage = new ToyStage(Options(batch, accumulation), dropout: 0);
+            using var scope = NewDisposeScope();
+            Trainer<ToyStage.Batch>.AccumulateGradients(stage, stage.MicroBatches(0, accumulation));
+            return stage.Gradients();
+        }
+        var big = Gradient(8, 1);
+        Assert.True(MaxDifference(big, Gradient(1, 8)) < 1e-6);
+        Assert.True(MaxDifference(big, Gradient(2, 4)) < 1e-6);
+
+        // The bug this guards against: averaging per micro-batch, then over micro-batches, weights short sequences up.
+        var stage = new ToyStage(Options(1, 8), dropout: 0);
+        using (var scope = NewDisposeScope())
+            foreach (var b in stage.MicroBatches(0, 8))
+                (stage.Loss(b).LossSum / b.Tokens / 8).backward();
+        Assert.True(MaxDifference(big, stage.Gradients()) > 1e-4, "the per-micro-batch mean should differ: the test data must have uneven lengths");
+    }
+
+    [Fact]
+    public void Batch_8_by_1_and_batch_1_by_8_make_the_same_updates()
+    {
+        var big = new ToyStage(Options(8, 1), dropout: 0);
+        var small = new ToyStage(Options(1, 8), dropout: 0);
+        new Trainer<ToyStage.Batch>(big, Options(8, 1)).Train();
+        new Trainer<ToyStage.Batch>(small, Options(1, 8)).Train();
+        Assert.True(MaxDifference(big.Parameters(), small.Parameters()) < 1e-5);
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_numbers_and_another_seed_does_not()
+    {
+        double[] Losses(long seed)
+        {
+            var options = Options(4, 2, steps: 6, seed: seed);
+            return new Trainer<ToyStage.Batch>(new ToyStage(options), options).Train().History.Series("loss").Select(p => p.Value).ToArray();
+        }
+        Assert.Equal(Losses(5), Losses(5));
+        Assert.NotEqual(Losses(5), Losses(6));
+    }
+
+    [Fact]
+    public void Training_lowers_the_loss_and_records_history_and_evaluations()
+    {
+        var options = Options(8, 1, steps: 40) with { EvalEvery = 20 };
+        var result = new Trainer<ToyStage.Batch>(new ToyStage(options), options).Train();
+        var loss = result.History.Series("loss");
+        Assert.Equal(40, loss.Count);
+        Assert.True(loss.TakeLast(5).Average(p => p.Value) < loss.Take(5).Average(p => p.Value) - 0.3);
+        Assert.Equal([20.0, 40.0], result.History.Series("eval/loss").Select(p => p.Step));
+        Assert.Contains("accuracy", result.History.Names);
+        Assert.Equal(result.FinalEvaluation["eval/loss"], result.History.Last("eval/loss"));
+    }
+
+    [Fact]
+    public void Resuming_from_a_checkpoint_continues_exactly_like_an_uninterrupted_run()
+    {
+        var folder = Directory.CreateTempSubdirectory("rlhf-resume").FullName;
+        try
+        {
+            var options = Options(4, 2, steps: 10) with { CheckpointEvery = 5 };
+            var uninterrupted = new Trainer<ToyStage.Batch>(new ToyStage(options), options, Path.Combine(folder, "a")).Train();
+
+            // A fresh process builds the stage from scratch; its random generator is somewhere else by then.
+            var resumedStage = new ToyStage(options);
+            torch.rand(17).Dispose();
+            var resumed = new Trainer<ToyStage.Batch>(resumedStage, options, Path.Combine(folder, "b"))
+                .Train(resumeFrom: Path.Combine(folder, "a", "checkpoints", "step-000005"));
+
+            var expected = uninterrupted.History.Series("loss").Skip(5).Select(p => p.Value).ToArray();
+            var actual = resumed.History.Series("loss").Skip(5).Select(p => p.Value).ToArray();
+            Assert.Equal(5, actual.Length);
+            Assert.Equal(expected, actual); // bit-identical: same weights, optimizer moments, data and dropout masks
+            Assert.Equal(uninterrupted.History.Series("loss").Take(5), resumed.History.Series("loss").Take(5));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_nan_loss_stops_training_naming_the_step_and_the_last_good_checkpoint()
+    {
+        var folder = Directory.CreateTempSubdirectory("rlhf-nan").FullName;
+        try
+        {
+            var options = Options(4, 1, steps: 10) with { CheckpointEvery = 2 };
+            var stage = new ToyStage(options) { PoisonFromStep = 5 };
+            var error = Assert.Throws<TrainingDivergedException>(() => new Trainer<ToyStage.Batch>(stage, options, folder).Train());
+            Assert.Equal(5, error.Step);
+            Assert.Equal(Path.Combine(folder, "checkpoints", "step-000004"), error.LastCheckpoint);
+            Assert.Contains("step 5", error.Message);
+            Assert.Contains("step-000004", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Live_tensor_count_stays_flat_over_200_steps()
+    {
+        var options = Options(4, 2, steps: 200) with { EvalEvery = 50 };
+        var counts = new CountingObserver();
+        new Trainer<ToyStage.Batch>(new ToyStage(options), options, observers: [counts]).Train();
+        Assert.Equal(counts.LiveAt[10], counts.LiveAt[200]);
+    }
+
+    [Fact]
+    public void TensorBoard_event_files_are_written_when_a_log_directory_is_given()
+    {
+        var logs = Directory.CreateTempSubdirectory("rlhf-tb").FullName;
+        try
+        {
+            var options = Options(4, 1, steps: 3) with { LogDirectory = logs };
+            new Trainer<ToyStage.Batch>(new ToyStage(options), options).Train();
+            var events = Directory.GetFiles(logs, "events.out.tfevents*", SearchOption.AllDirectories);
+            Assert.NotEmpty(events);
+            Assert.True(new FileInfo(events[0]).Length > 100);
+        }
+        finally
+        {
+            Directory.Delete(logs, recursive: true);
+        }
+    }
+
+    sealed class CountingObserver : ITrainingObserver
+    {
+        public Dictionary<int, long> LiveAt { get; } = [];
+        public void OnStep(TrainingStep step) => LiveAt[step.Step] = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+    }
+}
