@@ -57,8 +57,7 @@ sealed class ToyStage : ITrainingStage<ToyStage.Batch>
     public MicroBatchLoss Loss(Batch batch)
     {
         var logits = model.forward(batch.Inputs); // (B, T, V)
-        var perToken = nn.functional.cross_entropy(logits.reshape(-1, Vocabulary), batch.Targets.reshape(-1), reduction: nn.Reduction.None); // (B*T)
-        var lossSum = (perToken * batch.Mask.reshape(-1)).sum();
+        var lossSum = LanguageModelLoss.MaskedCrossEntropySum(logits, batch.Targets, batch.Mask);
         if (PoisonFromStep > 0 && StepsSeen >= PoisonFromStep) lossSum = lossSum * double.NaN;
         var correct = ((logits.argmax(-1) == batch.Targets).to(ScalarType.Float32) * batch.Mask).sum();
         return new MicroBatchLoss(lossSum, new Dictionary<string, Tensor> { ["accuracy"] = correct });
