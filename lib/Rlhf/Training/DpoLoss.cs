@@ -1,0 +1,46 @@
+using static TorchSharp.torch;
+
+namespace Rlhf.Training;
+
+/// <summary>Per-pair DPO-family losses and the implicit rewards beta * (log pi - log pi_ref).</summary>
+/// <param name="Losses">(N) per-pair losses.</param>
+/// <param name="ChosenRewards">(N) beta * (log pi(y_w) - log pi_ref(y_w)), detached.</param>
+/// <param name="RejectedRewards">(N) beta * (log pi(y_l) - log pi_ref(y_l)), detached.</param>
+public sealed record PreferenceLossResult(Tensor Losses, Tensor ChosenRewards, Tensor RejectedRewards);
+
+/// <summary>
+/// Direct preference losses on summed (or, for IPO, length-normalised, chosen by the caller) response log-probs.
+/// h = (log pi(y_w) - log pi_ref(y_w)) - (log pi(y_l) - log pi_ref(y_l)) is the log-ratio margin throughout.
+/// </summary>
+public static class DpoLoss
+{
+    /// <summary>DPO: -log sigmoid(beta * h) (Rafailov et al. 2023, eq. 7).</summary>
+    public static PreferenceLossResult Sigmoid(Tensor policyChosen, Tensor policyRejected, Tensor referenceChosen, Tensor referenceRejected, double beta) =>
+        ConservativeSigmoid(policyChosen, policyRejected, referenceChosen, referenceRejected, beta, labelSmoothing: 0);
+
+    /// <summary>cDPO: -(1 - eps) log sigmoid(beta * h) - eps log sigmoid(-beta * h), the DPO loss when a fraction eps of
+    /// labels is assumed flipped (Mitchell 2023, "A note on DPO with noisy preferences"; eps = 0 is plain DPO).</summary>
+    public static PreferenceLossResult ConservativeSigmoid(
+        Tensor policyChosen, Tensor policyRejected, Tensor referenceChosen, Tensor referenceRejected, double beta, double labelSmoothing)
+    {
+        var (margin, chosen, rejected) = Margins(policyChosen, policyRejected, referenceChosen, referenceRejected, beta);
+        var losses = -(1 - labelSmoothing) * nn.functional.logsigmoid(beta * margin) - labelSmoothing * nn.functional.logsigmoid(-beta * margin);
+        return new PreferenceLossResult(losses, chosen, rejected);
+    }
+
+    /// <summary>IPO: (h - 1 / (2 beta))^2 (Azar et al. 2023, eq. 17): regresses the margin to a fixed target instead of
+    /// pushing it to infinity. Its beta is the paper's tau.</summary>
+    public static PreferenceLossResult Ipo(Tensor policyChosen, Tensor policyRejected, Tensor referenceChosen, Tensor referenceRejected, double beta)
+    {
+        var (margin, chosen, rejected) = Margins(policyChosen, policyRejected, referenceChosen, referenceRejected, beta);
+        return new PreferenceLossResult((margin - 1 / (2 * beta)).square(), chosen, rejected);
+    }
+
+    static (Tensor Margin, Tensor Chosen, Tensor Rejected) Margins(
+        Tensor policyChosen, Tensor policyRejected, Tensor referenceChosen, Tensor referenceRejected, double beta)
+    {
+        var chosenLogRatio = policyChosen - referenceChosen;       // (N)
+        var rejectedLogRatio = policyRejected - referenceRejected; // (N)
+        return (chosenLogRatio - rejectedLogRatio, (beta * chosenLogRatio).detach(), (beta * rejectedLogRatio).detach());
+    }
+}
