@@ -21,4 +21,18 @@ public class DoctorTests
         Assert.NotEqual(0, exitCode);
         Assert.Contains("Unknown device 'tpu'", output);
     }
+
+    [Fact]
+    public void When_torch_cannot_load_doctor_fails_and_says_what_was_tried()
+    {
+        // Only meaningful where the compatibility copy is needed (an older libstdc++, like this Debian 12 machine):
+        // an unwritable cache folder then leaves no way to load, and the error must say so.
+        if (!Rlhf.Torch.TorchRuntime.Init().UsedCompatibilityCopy) return;
+        var (exitCode, output) = Repo.RunCli(new Dictionary<string, string> { ["RLHF_NATIVE_CACHE"] = "/proc/rlhf-not-writable" }, "doctor");
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Torch cannot run here", output);
+        Assert.Contains("What was tried", output);
+        Assert.Contains("GLIBCXX_3.4.32", output);
+        Assert.Contains("What you can do", output);
+    }
 }
