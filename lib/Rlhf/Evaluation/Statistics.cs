@@ -1,0 +1,52 @@
+namespace Rlhf.Evaluation;
+
+/// <summary>A mean with its standard error (sample standard deviation / sqrt(n)), so a table can say "0.61 ± 0.03".</summary>
+/// <param name="Mean">The sample mean.</param>
+/// <param name="StandardError">s / sqrt(n) with the unbiased s; 0 for fewer than two samples.</param>
+/// <param name="Count">Number of samples.</param>
+public sealed record Estimate(double Mean, double StandardError, int Count)
+{
+    /// <summary>The mean and standard error of <paramref name="samples"/>.</summary>
+    public static Estimate Of(IReadOnlyCollection<double> samples)
+    {
+        if (samples.Count == 0) throw new ArgumentException("an estimate needs at least one sample", nameof(samples));
+        double mean = samples.Average();
+        if (samples.Count < 2) return new Estimate(mean, 0, samples.Count);
+        double variance = samples.Sum(x => (x - mean) * (x - mean)) / (samples.Count - 1);
+        return new Estimate(mean, Math.Sqrt(variance / samples.Count), samples.Count);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Mean:F3} ± {StandardError:F3}");
+}
+
+/// <summary>Comparisons and diversity measures used by the evaluation tables.</summary>
+public static class Statistics
+{
+    /// <summary>Fraction of prompts where <paramref name="candidate"/> scores higher than <paramref name="baseline"/>,
+    /// counting ties as half a win (the convention of AlpacaEval and the DPO paper's win rates).</summary>
+    public static double WinRate(IReadOnlyList<double> candidate, IReadOnlyList<double> baseline, double tieTolerance = 1e-9)
+    {
+        if (candidate.Count != baseline.Count)
+            throw new ArgumentException($"win rate needs paired scores: {candidate.Count} candidate vs {baseline.Count} baseline");
+        if (candidate.Count == 0) throw new ArgumentException("win rate needs at least one pair");
+        double wins = candidate.Zip(baseline, (c, b) => Math.Abs(c - b) <= tieTolerance ? 0.5 : c > b ? 1.0 : 0.0).Sum();
+        return wins / candidate.Count;
+    }
+
+    /// <summary>distinct-n (Li et al. 2016): distinct n-grams divided by all n-grams over every response (token ids).
+    /// 1 means no n-gram repeats anywhere; a collapsed policy that repeats one answer goes towards 0.</summary>
+    public static double DistinctN(IEnumerable<IReadOnlyList<int>> responses, int n)
+    {
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), "n must be at least 1");
+        var seen = new HashSet<string>();
+        long total = 0;
+        foreach (var tokens in responses)
+            for (int i = 0; i + n <= tokens.Count; i++)
+            {
+                seen.Add(string.Join(',', Enumerable.Range(i, n).Select(j => tokens[j])));
+                total++;
+            }
+        return total == 0 ? 0 : (double)seen.Count / total;
+    }
+}

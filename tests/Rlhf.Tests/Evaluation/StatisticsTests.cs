@@ -1,0 +1,35 @@
+using Rlhf.Evaluation;
+
+namespace Rlhf.Tests.Evaluation;
+
+public class StatisticsTests
+{
+    [Fact]
+    public void Win_rate_counts_ties_as_half() =>
+        // win, loss, tie, win -> (1 + 0 + 0.5 + 1) / 4
+        Assert.Equal(0.625, Statistics.WinRate([0.9, 0.1, 0.5, 0.7], [0.2, 0.3, 0.5, 0.6]));
+
+    [Fact]
+    public void Win_rate_needs_paired_scores() =>
+        Assert.Throws<ArgumentException>(() => Statistics.WinRate([1, 2], [1]));
+
+    [Fact]
+    public void Distinct_n_counts_unique_ngrams_over_all_ngrams()
+    {
+        // bigrams of (1 2 1 2) and (1 2 3): 12 21 12 | 12 23 -> 5 bigrams, 3 distinct (12, 21, 23)
+        Assert.Equal(3.0 / 5, Statistics.DistinctN([[1, 2, 1, 2], [1, 2, 3]], 2), 12);
+        // unigrams: 7 tokens, 3 distinct
+        Assert.Equal(3.0 / 7, Statistics.DistinctN([[1, 2, 1, 2], [1, 2, 3]], 1), 12);
+        Assert.Equal(0, Statistics.DistinctN([[1]], 2));
+    }
+
+    [Fact]
+    public void Estimate_reports_mean_and_standard_error()
+    {
+        // samples 1, 2, 3, 4: mean 2.5, s^2 = (2.25 + 0.25 + 0.25 + 2.25) / 3 = 5/3, se = sqrt(5/3 / 4) = 0.6454972
+        var estimate = Estimate.Of([1.0, 2, 3, 4]);
+        Assert.Equal(2.5, estimate.Mean, 12);
+        Assert.Equal(0.6454972, estimate.StandardError, 6);
+        Assert.Equal("2.500 ± 0.645", estimate.ToString());
+    }
+}
