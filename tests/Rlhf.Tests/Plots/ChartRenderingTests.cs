@@ -70,4 +70,16 @@ public class ChartRenderingTests
             folder.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public void Ci_installs_chromium_and_makes_the_rendering_test_mandatory()
+    {
+        var ci = File.ReadAllLines(Repo.Path(".ci", "run")).Select(l => l.Trim()).ToList();
+        int install = ci.FindIndex(l => l.Contains("apt-get install") && l.Contains("chromium"));
+        int require = ci.IndexOf($"export {HeadlessChromium.RequireVariable}=1");
+        int test = ci.IndexOf("dotnet test RlhfNotebooks.sln");
+        Assert.True(install >= 0, ".ci/run does not install chromium");
+        Assert.True(require > install, $".ci/run must export {HeadlessChromium.RequireVariable}=1 after installing chromium");
+        Assert.True(test > require, $".ci/run must run the tests after exporting {HeadlessChromium.RequireVariable}=1");
+    }
 }
