@@ -34,7 +34,7 @@ public static partial class Charts
     static void RequireText(string text, string parameter)
     {
         if (string.IsNullOrWhiteSpace(text))
-            throw new ArgumentException("a chart needs a non-empty title and axis labels: a figure without them cannot be read", parameter);
+            throw new ArgumentException($"{parameter} is empty: a chart needs its title, axis labels and series names to be read", parameter);
     }
 
     static void RequireUniqueNames(IEnumerable<string> names, string parameter)

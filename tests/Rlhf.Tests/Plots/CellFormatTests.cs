@@ -16,7 +16,6 @@ public class CellFormatTests
     [InlineData(0.0000123456, "1.235e-05")]
     [InlineData(1234567.0, "1.235e+06")]
     [InlineData(0.0, "0")]
-    [InlineData(-0.0, "0")]
     [InlineData(double.NaN, "NaN")]
     [InlineData(double.PositiveInfinity, "∞")]
     [InlineData(double.NegativeInfinity, "-∞")]
@@ -28,6 +27,7 @@ public class CellFormatTests
     {
         Assert.Equal("12345678", CellFormat.Format(12345678));       // integers in full, no separators
         Assert.Equal("-3", CellFormat.Format(-3L));
+        Assert.Equal("0", CellFormat.Format(-0.0));                 // not "-0"
         Assert.Equal("0.1", CellFormat.Format(0.1f));               // not 0.100000001
         Assert.Equal("0.3333", CellFormat.Format(1m / 3m));
         Assert.Equal("true", CellFormat.Format(true));
