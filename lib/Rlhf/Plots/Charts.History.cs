@@ -1,0 +1,62 @@
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using CSharpChart = Plotly.NET.CSharp.Chart;
+
+namespace Rlhf.Plots;
+
+public static partial class Charts
+{
+    /// <summary>Opacity of the raw line drawn under a smoothed one, so the noise stays visible.</summary>
+    const double RawLineOpacity = 0.3;
+
+    /// <summary>
+    /// A training history: one line per series (loss, reward, KL...) against the step.
+    /// With <paramref name="smoothing"/> &gt; 0 each series is drawn twice: its raw values faintly and
+    /// their <see cref="Smoothing.Ema"/> on top, as TensorBoard does.
+    /// </summary>
+    /// <param name="title">The chart title, e.g. <c>"SFT loss"</c>.</param>
+    /// <param name="yLabel">The vertical axis title, e.g. <c>"loss (nats/token)"</c>.</param>
+    /// <param name="series">The lines to draw, each with a distinct name.</param>
+    /// <param name="smoothing">EMA weight in [0, 1); 0 (the default) draws the raw values only.</param>
+    /// <param name="xLabel">The horizontal axis title; <c>"step"</c> by default.</param>
+    public static GenericChart History(string title, string yLabel, IReadOnlyList<Series> series, double smoothing = 0, string xLabel = "step")
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        if (series.Count == 0) throw new ArgumentException("a history chart needs at least one series", nameof(series));
+        RequireUniqueNames(series.Select(s => s.Name), nameof(series));
+        if (!(smoothing >= 0 && smoothing < 1))
+            throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "the smoothing weight must be in [0, 1)");
+
+        var lines = new List<GenericChart>();
+        foreach (var s in series)
+        {
+            if (smoothing == 0)
+            {
+                lines.Add(CSharpChart.Line<double, double, string>(s.Steps, s.Values, Name: s.Name));
+                continue;
+            }
+            lines.Add(CSharpChart.Line<double, double, string>(s.Steps, s.Values, Name: $"{s.Name} (raw)", Opacity: RawLineOpacity));
+            lines.Add(CSharpChart.Line<double, double, string>(s.Steps, s.Smoothed(smoothing).Values, Name: s.Name));
+        }
+        return Titled(CSharpChart.Combine(lines), title, xLabel, yLabel);
+    }
+
+    /// <summary>
+    /// A training history from named lists of (step, value) points, e.g. a trainer's metrics keyed by name.
+    /// Lines are drawn in the dictionary's enumeration order.
+    /// </summary>
+    /// <inheritdoc cref="History(string, string, IReadOnlyList{Series}, double, string)"/>
+    public static GenericChart History(string title, string yLabel, IReadOnlyDictionary<string, IReadOnlyList<(double Step, double Value)>> series, double smoothing = 0, string xLabel = "step")
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        return History(title, yLabel, series.Select(kv => new Series(kv.Key, kv.Value)).ToArray(), smoothing, xLabel);
+    }
+
+    /// <summary>A training history of one metric logged once per step, starting at step 0.</summary>
+    /// <param name="title">The chart title.</param>
+    /// <param name="name">What the values are, e.g. <c>"loss"</c> (the legend entry); also the vertical axis title.</param>
+    /// <param name="values">One value per step.</param>
+    /// <param name="smoothing">EMA weight in [0, 1); 0 draws the raw values only.</param>
+    public static GenericChart History(string title, string name, IReadOnlyList<double> values, double smoothing = 0) =>
+        History(title, name, [Series.FromValues(name, values)], smoothing);
+}

@@ -1,0 +1,31 @@
+using Plotly.NET;
+using CSharpChart = Plotly.NET.CSharp.Chart;
+
+namespace Rlhf.Plots;
+
+public static partial class Charts
+{
+    /// <summary>
+    /// Labelled points, one colour per <see cref="LabeledPoint.Group"/>, e.g. the KL-versus-reward
+    /// frontier of PPO and DPO runs at several strengths, each point labelled with its setting.
+    /// </summary>
+    /// <param name="title">The chart title.</param>
+    /// <param name="xLabel">The horizontal axis title, e.g. <c>"KL to reference (nats)"</c>.</param>
+    /// <param name="yLabel">The vertical axis title, e.g. <c>"gold reward"</c>.</param>
+    /// <param name="points">The points; groups appear in the legend in order of first appearance.</param>
+    /// <param name="connect">Join each group's points with a line in the given order (for a frontier sorted by x).</param>
+    public static GenericChart Scatter(string title, string xLabel, string yLabel, IReadOnlyList<LabeledPoint> points, bool connect = false)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        if (points.Count == 0) throw new ArgumentException("a scatter chart needs at least one point", nameof(points));
+        var mode = connect ? StyleParam.Mode.Lines_Markers_Text : StyleParam.Mode.Markers_Text;
+        var traces = points.GroupBy(p => p.Group).Select(g =>
+        {
+            RequireText(g.Key, nameof(points));
+            return CSharpChart.Scatter<double, double, string>(
+                g.Select(p => p.X), g.Select(p => p.Y), mode, Name: g.Key,
+                MultiText: new(g.Select(p => p.Label ?? ""), true), TextPosition: StyleParam.TextPosition.TopCenter);
+        });
+        return Titled(CSharpChart.Combine(traces), title, xLabel, yLabel);
+    }
+}

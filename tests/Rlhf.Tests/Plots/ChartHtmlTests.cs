@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+using Plotly.NET;
+using Rlhf.Plots;
+
+namespace Rlhf.Tests.Plots;
+
+public class ChartHtmlTests
+{
+    static readonly GenericChart AnyChart = Charts.History("loss", "loss", [3.0, 2.0, 1.5]);
+
+    [Fact]
+    public void Html_embeds_plotly_js_and_loads_nothing_from_the_network()
+    {
+        var html = ChartHtml.ToHtml(AnyChart);
+
+        Assert.Contains($"plotly.js v{ChartHtml.PlotlyJsVersion}", html); // the library's own banner, inline
+        Assert.True(html.Length > 1_000_000, $"expected plotly.js (megabytes) inline, got {html.Length} characters");
+        Assert.DoesNotMatch(new Regex(@"<script[^>]*\ssrc\s*=", RegexOptions.IgnoreCase), html);
+        Assert.DoesNotContain("cdn.plot.ly/plotly", html);
+        // After the inline library, the chart's own div and drawing script mention no URL at all.
+        var drawing = html[(html.IndexOf("</script>", StringComparison.Ordinal) + "</script>".Length)..];
+        Assert.Contains("Plotly.newPlot(", drawing);
+        Assert.DoesNotContain("http", drawing);
+        Assert.DoesNotContain("require.js", html);
+        Assert.DoesNotContain("requirejs.config", html);
+        Assert.Contains("Plotly.newPlot(", html);
+    }
+
+    [Fact]
+    public void Plotly_js_version_is_read_from_the_embedded_resource()
+    {
+        Assert.Matches(@"^\d+\.\d+\.\d+$", ChartHtml.PlotlyJsVersion);
+        Assert.Equal("2.28.0", ChartHtml.PlotlyJsVersion); // Plotly.NET 6.0.0 ships plotly.js 2.28.0
+    }
+
+    [Fact]
+    public void Several_charts_on_one_page_evaluate_plotly_js_once()
+    {
+        var html = ChartHtml.ToHtml(AnyChart);
+        // Each fragment is self-contained, and guarded so a second one does not redefine window.Plotly.
+        Assert.StartsWith("<script type=\"text/javascript\">\nif (typeof window.Plotly === 'undefined')", html);
+    }
+
+    [Fact]
+    public void Document_wraps_the_fragment_with_an_escaped_title()
+    {
+        var page = ChartHtml.ToDocument(AnyChart, "loss <SFT>");
+        Assert.StartsWith("<!DOCTYPE html>", page);
+        Assert.Contains("<title>loss &lt;SFT&gt;</title>", page);
+        Assert.Contains("Plotly.newPlot(", page);
+    }
+}
