@@ -14,7 +14,8 @@ public sealed record ProvidedPackage(string Id, string Version);
 /// A notebook written for VS Code loads packages with <c>#r "nuget: Id, Version"</c> and the course library
 /// with <c>#r "../lib/Rlhf/bin/Debug/net10.0/Rlhf.dll"</c>; the runner never downloads anything, so it
 /// accepts exactly the packages it was built with (same id, compatible version) and the course library's
-/// own DLL path, and fails the cell, naming the directive, for anything else.
+/// own DLL path (which must exist, as it must for VS Code; the runner still uses its own loaded copy), and fails
+/// the cell, naming the directive, for anything else.
 /// </summary>
 /// <remarks>
 /// Compatible version: the same major version (for 0.x packages, the same minor version, since 0.x minor
@@ -77,9 +78,15 @@ static class ProvidedReferences
         if (argument.StartsWith("nuget:", StringComparison.OrdinalIgnoreCase))
             return WithDependencies(ResolvePackage(directive, argument["nuget:".Length..]));
 
-        var fullPath = Path.GetFullPath(argument, notebookFolder).Replace('\\', '/');
-        if (libraryPath.IsMatch(fullPath))
+        var fullPath = Path.GetFullPath(argument, notebookFolder);
+        if (libraryPath.IsMatch(fullPath.Replace('\\', '/')))
+        {
+            // The runner uses its own copy, but the file must be there: the same line in VS Code would fail otherwise.
+            if (!File.Exists(fullPath))
+                throw new DirectiveException(directive.Line, directive.Text,
+                    $"{fullPath} does not exist; build the library first (dotnet build RlhfNotebooks.sln), as VS Code needs it too");
             return WithDependencies(typeof(Rlhf.Torch.TorchRuntime).Assembly);
+        }
         throw new DirectiveException(directive.Line, directive.Text,
             "the runner loads only the course library (…/lib/Rlhf/bin/<configuration>/net10.0/Rlhf.dll) and the NuGet packages it provides " +
             $"({ProvidedList()}); put the code in lib/Rlhf instead of referencing another assembly");
