@@ -134,6 +134,8 @@ sealed record NotebookCell(int Number, string CellType, string Source, JsonObjec
         NotebookDocument.StringAt(Json["metadata"]?["polyglot_notebook"]?["kernelName"])
         ?? NotebookDocument.StringAt(Json["metadata"]?["dotnet_interactive"]?["language"]);
 
-    /// <summary>The first non-blank line of the cell (what an error report quotes to identify it).</summary>
-    public string FirstLine => Source.Split('\n').Select(l => l.TrimEnd('\r').Trim()).FirstOrDefault(l => l.Length > 0) ?? "(empty cell)";
+    /// <summary>The first non-blank line of the cell, after a <c>#!csharp</c> line (what an error report quotes to identify it).</summary>
+    public string FirstLine => Source.Split('\n').Select(l => l.Trim())
+        .FirstOrDefault(l => l.Length > 0 && !l.Equals("#!csharp", StringComparison.OrdinalIgnoreCase) && !l.Equals("#!c#", StringComparison.OrdinalIgnoreCase))
+        ?? "(empty cell)";
 }

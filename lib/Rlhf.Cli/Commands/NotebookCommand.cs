@@ -33,8 +33,8 @@ static class NotebookCommand
         var options = new NotebookRunOptions
         {
             OutputPath = outputPath,
-            CellStarting = start => AnsiConsole.Markup(Markup.Escape(
-                $"[{start.CodeCellIndex}/{start.CodeCellCount}] cell {start.CellNumber}: {Shorten(start.FirstLine)} ")),
+            // Plain Console for text that may be long (paths, code): Spectre wraps at the terminal width.
+            CellStarting = start => Console.Write($"[{start.CodeCellIndex}/{start.CodeCellCount}] cell {start.CellNumber}: {Shorten(start.FirstLine)} "),
             CellFinished = cell => AnsiConsole.MarkupLine(cell.Succeeded
                 ? $"[green]ok[/] [grey]{cell.Duration.TotalSeconds:F1}s[/]"
                 : $"[red]FAILED[/] [grey]{cell.Duration.TotalSeconds:F1}s[/]"),
@@ -43,7 +43,7 @@ static class NotebookCommand
         NotebookRunResult result;
         try
         {
-            AnsiConsole.MarkupLine($"Running [bold]{Markup.Escape(notebook.FullName)}[/]{(CourseRun.IsSmoke ? " (smoke sizes)" : "")}");
+            Console.WriteLine($"Running {notebook.FullName}{(CourseRun.IsSmoke ? " (smoke sizes)" : "")}");
             result = await NotebookRunner.RunAsync(notebook.FullName, options, cancellation);
         }
         catch (Exception e) when (e is NotebookFormatException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
@@ -53,7 +53,7 @@ static class NotebookCommand
             return 2;
         }
 
-        AnsiConsole.MarkupLine($"Executed notebook written to [bold]{Markup.Escape(result.OutputPath!)}[/]");
+        Console.WriteLine($"Executed notebook written to {result.OutputPath}");
         if (result.Failure is { } failure)
         {
             AnsiConsole.MarkupLine($"[red]Notebook failed[/] after {result.Cells.Count} code cell(s), {result.Duration.TotalSeconds:F1}s:");
