@@ -26,6 +26,13 @@ public sealed class NotebookConventionsTests : IDisposable
     }
 
     [Fact]
+    public void The_readme_documents_the_library_loading_lines_as_one_block()
+    {
+        var readme = File.ReadAllText(Repo.Path("README.md")).Replace("\r\n", "\n");
+        Assert.Contains("```csharp\n" + string.Join("\n", NotebookConventions.LibraryLoadingLines) + "\n```", readme);
+    }
+
+    [Fact]
     public void A_notebook_that_keeps_the_conventions_has_no_problems()
     {
         var path = folder.Notebook("07-good-one.ipynb", Cell.Markdown("# Good"), Loading, Cell.Markdown("Why."), Cell.Code("var x = 1;"));
