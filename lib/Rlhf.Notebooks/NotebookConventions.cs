@@ -18,12 +18,16 @@ namespace Rlhf.Notebooks;
 /// <item>only plain C# in cells: no <c>namespace</c>, no extension methods or extension blocks (the kernel nests
 /// every cell inside a script class, where they do not compile); real code lives in <c>lib/</c>;</item>
 /// <item>a markdown cell right before every code cell, saying why the code is there;</item>
-/// <item>the first code cell starts with <see cref="LibraryLoadingLines"/>, the one way the course loads the library.</item>
+/// <item>the first code cell starts with <see cref="LibraryLoadingLines"/>, the one way the course loads the library;</item>
+/// <item>it opens with a markdown title (<c># …</c>) that says "What you will learn", has an "Exercises" section,
+/// and ends with a markdown cell linking to another notebook (<c>[Next: …](NN-title.ipynb)</c>).</item>
 /// </list>
 /// </summary>
 public static class NotebookConventions
 {
     static readonly Regex fileName = new(@"^\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb$", RegexOptions.CultureInvariant);
+    static readonly Regex notebookLink = new(@"\]\(\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb\)", RegexOptions.CultureInvariant);
+    static readonly Regex exercisesHeading = new(@"^#+\s*Exercises?\b", RegexOptions.CultureInvariant | RegexOptions.Multiline | RegexOptions.IgnoreCase);
 
     /// <summary>The lines every notebook's first code cell starts with: the NuGet packages the library is built
     /// against (ids and versions from <c>Directory.Packages.props</c>), then the library as <c>dotnet build</c> leaves it.
@@ -84,6 +88,14 @@ public static class NotebookConventions
             previous = cell;
         }
         if (firstCode) Problem("has no code cell");
+        var cells = document.Cells;
+        if (cells.Count == 0 || cells[0] is not { CellType: "markdown" } title || !title.Source.TrimStart().StartsWith("# ")
+            || !title.Source.Contains("what you will learn", StringComparison.OrdinalIgnoreCase))
+            Problem("the first cell must be a markdown title (# …) that says \"What you will learn\"");
+        if (!cells.Any(c => c.CellType == "markdown" && exercisesHeading.IsMatch(c.Source)))
+            Problem("needs a markdown \"## Exercises\" section");
+        if (cells.Count == 0 || cells[^1] is not { CellType: "markdown" } last || !notebookLink.IsMatch(last.Source))
+            Problem("the last cell must be markdown linking to the next (or previous) notebook, e.g. [Next: …](01-base-model.ipynb)");
         return problems;
     }
 
