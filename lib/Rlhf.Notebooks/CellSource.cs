@@ -10,7 +10,7 @@ sealed record ReferenceDirective(int Line, string Text, string Argument);
 
 /// <summary>
 /// Splits a cell into the C# the compiler sees and the Polyglot directives the runner handles itself:
-/// <c>#r</c> references and <c>#!</c> magic commands. Handled lines are blanked, not removed, so the
+/// <c>#r</c> references and <c>#!</c> magic commands (<c>#i</c> and <c>#load</c> are refused). Handled lines are blanked, not removed, so the
 /// compiler's line numbers are the cell's line numbers.
 /// </summary>
 /// <param name="Code">The C# code with directive lines blanked.</param>
@@ -45,6 +45,10 @@ sealed record CellSource(string Code, IReadOnlyList<ReferenceDirective> Referenc
                     throw new DirectiveException(i + 1, trimmed, "a #r directive must be #r \"nuget: Id, Version\" or #r \"path/to/Library.dll\"");
                 references.Add(new ReferenceDirective(i + 1, trimmed, match.Groups["argument"].Value.Trim()));
                 lines[i] = "";
+            }
+            else if (trimmed.StartsWith("#load"))
+            {
+                throw new DirectiveException(i + 1, trimmed, "#load is not supported: put shared code in lib/Rlhf and call it from the cell");
             }
             else if (trimmed.StartsWith("#i ") || trimmed.StartsWith("#i\""))
             {

@@ -7,7 +7,7 @@ namespace Rlhf.Notebooks;
 /// <summary>A NuGet package the runner itself carries, with the version it was built against.</summary>
 /// <param name="Id">The package id a notebook names in <c>#r "nuget: Id, Version"</c>.</param>
 /// <param name="Version">The version the runner was built with (from <c>Directory.Packages.props</c>).</param>
-public sealed record ProvidedPackage(string Id, string Version);
+sealed record ProvidedPackage(string Id, string Version);
 
 /// <summary>
 /// Satisfies a notebook's <c>#r</c> directives with the runner's own loaded assemblies, or refuses them.
@@ -101,7 +101,10 @@ static class ProvidedReferences
         var requested = parts.Length == 2 ? parts[1] : "";
         if (!packages.TryGetValue(id, out var entry) || VersionOf(id) is not { } provided)
             throw new DirectiveException(directive.Line, directive.Text,
-                $"the runner does not provide the package '{id}' and never downloads packages; it provides {ProvidedList()}");
+                $"the runner does not provide the package '{id}' and never downloads packages; it provides {ProvidedList()}" +
+                (id.Equals("Plotly.NET.Interactive", StringComparison.OrdinalIgnoreCase)
+                    ? ". Plotly.NET.Interactive is for VS Code only (inline charts): add it there, do not commit it; the runner displays charts without it"
+                    : ""));
         if (requested.Length > 0 && !IsCompatible(requested, provided))
             throw new DirectiveException(directive.Line, directive.Text,
                 $"the runner provides {id} {provided}, which is not compatible with the requested version {requested} " +

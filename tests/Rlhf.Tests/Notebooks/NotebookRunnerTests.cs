@@ -213,6 +213,8 @@ public sealed class NotebookRunnerTests : IDisposable
     [InlineData("#r \"../lib/Rlhf/bin/Debug/net10.0/Rlhf.dll\"", "does not exist; build the library first")]
     [InlineData("#i \"nuget: https://example.org/feed\"", "never downloads packages")]
     [InlineData("#!fsharp", "magic command '#!fsharp' is not supported")]
+    [InlineData("#r \"nuget: Plotly.NET.Interactive, 6.0.0\"", "for VS Code only")]
+    [InlineData("#load \"helpers.csx\"", "#load is not supported")]
     public async Task A_directive_the_runner_cannot_honour_fails_the_cell_naming_it(string directive, string reason)
     {
         var path = folder.Notebook("directive.ipynb",
