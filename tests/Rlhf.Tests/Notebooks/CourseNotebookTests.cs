@@ -1,0 +1,51 @@
+using Rlhf.Notebooks;
+
+namespace Rlhf.Tests.Notebooks;
+
+/// <summary>Every notebook in notebooks/ keeps the conventions and runs, start to end, through the headless runner.</summary>
+[Collection(NotebookRuns.Name)]
+public sealed class CourseNotebookTests
+{
+    static IReadOnlyList<string> NotebookNames() =>
+        [.. Directory.EnumerateFiles(Repo.Path("notebooks"), "*.ipynb").Select(p => Path.GetFileName(p)).Order()];
+
+    public static TheoryData<string> Notebooks() => new(NotebookNames());
+
+    [Fact]
+    public void The_course_has_notebooks_and_starts_with_setup()
+    {
+        Assert.Contains("00-setup.ipynb", NotebookNames());
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void Notebook_keeps_the_conventions(string name)
+    {
+        var problems = NotebookConventions.Check(Repo.Path("notebooks", name));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public async Task Notebook_runs_to_the_end_in_a_smoke_run(string name)
+    {
+        var path = Repo.Path("notebooks", name);
+        var saved = Environment.GetEnvironmentVariable(CourseRun.SmokeVariable);
+        Environment.SetEnvironmentVariable(CourseRun.SmokeVariable, "1");
+        NotebookRunResult result;
+        try
+        {
+            result = await NotebookRunner.RunAsync(path);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(CourseRun.SmokeVariable, saved);
+        }
+
+        Assert.True(result.Succeeded, result.Failure?.Describe(path));
+        var notebook = Executed.Parse(result.ExecutedNotebook);
+        var codeCells = notebook["cells"]!.AsArray().Count(c => (string?)c!["cell_type"] == "code");
+        Assert.Equal(codeCells, result.Cells.Count);
+        Assert.Contains(notebook["cells"]!.AsArray(), c => c!["outputs"] is System.Text.Json.Nodes.JsonArray { Count: > 0 });
+    }
+}
