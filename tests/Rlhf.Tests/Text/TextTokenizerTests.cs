@@ -101,6 +101,19 @@ public class TextTokenizerTests
     }
 
     [Fact]
+    public void Hf_gpt2s_own_config_with_a_null_pad_token_loads()
+    {
+        var folder = Create();
+        File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """
+            { "add_prefix_space": false, "bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>", "pad_token": null,
+              "model_max_length": 1024, "tokenizer_class": "GPT2Tokenizer", "unk_token": "<|endoftext|>",
+              "added_tokens_decoder": { "261": { "content": "<|endoftext|>", "special": true } } }
+            """);
+        var tokenizer = TextTokenizer.Load(folder);
+        Assert.Equal((261, 262, 263), (tokenizer.EndOfTextId, tokenizer.PadId, tokenizer.VocabularySize));
+    }
+
+    [Fact]
     public void Missing_files_are_named()
     {
         var folder = Create();
