@@ -38,8 +38,8 @@ public static class StateDictLoader
         if (missing.Count > 0 || unexpected.Count > 0)
         {
             var parts = new List<string>();
-            if (missing.Count > 0) parts.Add($"missing tensor(s): {string.Join(", ", missing)}");
-            if (unexpected.Count > 0) parts.Add($"unexpected tensor(s): {string.Join(", ", unexpected)}");
+            if (missing.Count > 0) parts.Add($"{missing.Count} missing tensor(s): {List(missing)}");
+            if (unexpected.Count > 0) parts.Add($"{unexpected.Count} unexpected tensor(s): {List(unexpected)}");
             throw new CheckpointFormatException(sourceFile, missing.Count > 0 ? missing[0] : unexpected[0], string.Join("; ", parts));
         }
         foreach (var (name, shape) in expected.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -47,4 +47,8 @@ public static class StateDictLoader
                 throw new CheckpointFormatException(sourceFile, name,
                     $"shape [{string.Join(", ", found[name])}] where the model expects [{string.Join(", ", shape)}]");
     }
+
+    // Names the first few of a long list: a GPT-2 checkpoint has 148 tensors, and a message should stay readable.
+    static string List(List<string> names, int shown = 12) =>
+        names.Count <= shown ? string.Join(", ", names) : $"{string.Join(", ", names.Take(shown))} and {names.Count - shown} more";
 }

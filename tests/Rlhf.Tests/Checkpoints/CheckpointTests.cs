@@ -164,4 +164,26 @@ public sealed class CheckpointTests : IDisposable
         using var model = Checkpoint.LoadGpt(folder);
         Assert.Equal(hf.Weights["ln_f.bias"].Values, model.state_dict()["ln_f.bias"].cpu().data<float>().ToArray());
     }
+
+    [Fact]
+    public void A_scalar_head_model_saves_and_loads_and_is_not_mistaken_for_a_language_model()
+    {
+        torch.manual_seed(13);
+        using var reward = new ScalarHeadModel(config, TorchRuntime.Device);
+        var folder = Path.Combine(root, "reward");
+        Checkpoint.Save(folder, reward, config, tokenizerFolder, new Dictionary<string, string> { ["stage"] = "reward" });
+
+        torch.manual_seed(14);
+        using var loaded = new ScalarHeadModel(config, TorchRuntime.Device);
+        Checkpoint.LoadInto(folder, loaded);
+        var expected = reward.state_dict();
+        Assert.Contains("score.weight", expected.Keys);
+        foreach (var (name, tensor) in loaded.state_dict())
+            Assert.True(Bytes(expected[name]).SequenceEqual(Bytes(tensor)), $"{name} differs");
+
+        var error = Assert.Throws<CheckpointFormatException>(() => Checkpoint.LoadGpt(folder).Dispose());
+        Assert.Contains("28 missing tensor(s): h.0.attn.c_attn.bias", error.Message);
+        Assert.Contains("and 16 more", error.Message);
+        Assert.Contains("30 unexpected tensor(s): score.bias, score.weight", error.Message);
+    }
 }
