@@ -113,11 +113,20 @@ public static class Checkpoint
     /// <summary>
     /// Loads a language model from our checkpoint folder or from an HF GPT-2 folder (told apart by
     /// <c>config.json</c>), on <paramref name="device"/> (default <see cref="TorchRuntime.Device"/>).
+    /// An HF model gets as many embedding rows as the folder's tokenizer has ids: GPT-2's 50257 plus the pad
+    /// token our tokenizer appends (see <see cref="HfGpt2.Import"/> for how the new row is set), so every id
+    /// the tokenizer and collator produce can be embedded.
     /// </summary>
     public static Gpt LoadGpt(string folder, Device? device = null)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"checkpoint folder {folder} does not exist");
-        if (HfGpt2.IsHfFolder(folder)) return HfGpt2.Import(folder, device);
+        if (HfGpt2.IsHfFolder(folder))
+        {
+            int rows = HfGpt2.ReadConfig(folder).VocabularySize;
+            if (File.Exists(Path.Combine(folder, TokenizerFiles.VocabFile)))
+                rows = Math.Max(rows, TextTokenizer.Load(folder).VocabularySize);
+            return HfGpt2.Import(folder, device, rows);
+        }
         var model = new Gpt(ReadConfig(folder), device ?? TorchRuntime.Device);
         try
         {

@@ -186,4 +186,17 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("and 16 more", error.Message);
         Assert.Contains("30 unexpected tensor(s): score.bias, score.weight", error.Message);
     }
+
+    [Fact]
+    public void LoadGpt_gives_an_hf_model_a_row_for_every_tokenizer_id()
+    {
+        // Like GPT-2: the checkpoint has one row fewer than our tokenizer, which appends a pad token.
+        var hf = new TinyHfGpt2(config.VocabularySize - 1, seed: 4);
+        var folder = Path.Combine(root, "hf-short");
+        hf.Write(folder, tokenizerFolder, withPrefix: false);
+        using var model = Checkpoint.LoadGpt(folder);
+        Assert.Equal(config.VocabularySize, model.Config.VocabularySize);
+        var stored = hf.Weights["wte.weight"].Values;
+        Assert.Equal(stored, model.state_dict()["wte.weight"].cpu().data<float>().ToArray()[..stored.Length]);
+    }
 }
