@@ -17,8 +17,8 @@ public sealed record GptConfig
     /// <summary>Number of attention heads per block; must divide <see cref="EmbeddingSize"/>. Default 4.</summary>
     [JsonPropertyName("heads")] public int Heads { get; init; } = 4;
 
-    /// <summary>Width of the residual stream (C). Default 192.</summary>
-    [JsonPropertyName("embedding_size")] public int EmbeddingSize { get; init; } = 192;
+    /// <summary>Width of the residual stream (C). Default 128.</summary>
+    [JsonPropertyName("embedding_size")] public int EmbeddingSize { get; init; } = 128;
 
     /// <summary>Longest sequence the model can see, in tokens (size of the position table). Default 256.</summary>
     [JsonPropertyName("context_length")] public int ContextLength { get; init; } = 256;
@@ -41,8 +41,8 @@ public sealed record GptConfig
     /// <summary>Width of one attention head (C / heads).</summary>
     [JsonIgnore] public int HeadSize => EmbeddingSize / Heads;
 
-    /// <summary>The course's CPU model: 4 layers, 4 heads, width 192, context 256, vocabulary 2048
-    /// (about 2.2M parameters). Why: see <c>docs/model.md</c>.</summary>
+    /// <summary>The course's CPU model: 4 layers, 4 heads, width 128, context 256, vocabulary 2048
+    /// (1,088,256 parameters). Why: see <c>docs/model.md</c>.</summary>
     public static GptConfig CourseDefault { get; } = new();
 
     /// <summary>GPT-2 small (124M): 12 layers, 12 heads, width 768, context 1024, vocabulary 50257.</summary>
