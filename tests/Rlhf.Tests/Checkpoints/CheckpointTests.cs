@@ -199,4 +199,24 @@ public sealed class CheckpointTests : IDisposable
         var stored = hf.Weights["wte.weight"].Values;
         Assert.Equal(stored, model.state_dict()["wte.weight"].cpu().data<float>().ToArray()[..stored.Length]);
     }
+
+    [Fact]
+    public void Saving_and_loading_leave_no_live_tensors_behind()
+    {
+        using var model = new Gpt(config, TorchRuntime.Device);
+        var folder = Path.Combine(root, "leak");
+        Checkpoint.Save(folder, model, config, tokenizerFolder);
+        Checkpoint.LoadInto(folder, model);
+        var statistics = DisposeScopeManager.Statistics;
+        long before = statistics.ThreadTotalLiveCount;
+
+        for (int i = 0; i < 3; i++)
+        {
+            Checkpoint.Save(folder, model, config, tokenizerFolder);
+            Checkpoint.LoadInto(folder, model);
+            using var loaded = Checkpoint.LoadGpt(folder);
+        }
+
+        Assert.Equal(before, statistics.ThreadTotalLiveCount);
+    }
 }

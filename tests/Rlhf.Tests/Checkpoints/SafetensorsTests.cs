@@ -279,4 +279,13 @@ public sealed class SafetensorsTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Equal([path], Directory.GetFiles(folder));
     }
+
+    [Fact]
+    public void A_tensor_named_twice_in_the_header_is_reported()
+    {
+        var error = ReadBad("twice.safetensors", HandBuilt(
+            """{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", Floats(1, 2)));
+        Assert.Equal("a", error.TensorName);
+        Assert.Contains("appears twice", error.Message);
+    }
 }
