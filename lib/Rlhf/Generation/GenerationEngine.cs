@@ -44,6 +44,7 @@ public sealed class GenerationEngine(ICausalLanguageModel model)
             throw new ArgumentException(
                 $"prompt ids (B, P) and mask must have the same shape, got [{string.Join(", ", promptIds.shape)}] and [{string.Join(", ", promptMask.shape)}].");
         int batch = (int)promptIds.shape[0], promptLength = (int)promptIds.shape[1], maxNew = options.MaxNewTokens;
+        if (batch == 0 || promptLength == 0) throw new ArgumentException("no prompt tokens given: prompt ids are (B, P) with B and P at least 1.", nameof(promptIds));
         if (promptLength + maxNew > Model.ContextLength)
             throw new ArgumentException(
                 $"prompt length {promptLength} + max new tokens {maxNew} = {promptLength + maxNew} exceeds the model's context length {Model.ContextLength}; " +

@@ -59,6 +59,10 @@ public class GenerationEngineTests
         Assert.Equal([1L, 2, 3, Pad, Pad, 4], ids.cpu().data<long>().ToArray());
         Assert.Equal([1L, 1, 1, 0, 0, 1], mask.cpu().data<long>().ToArray());
         Assert.Throws<ArgumentException>(() => GenerationEngine.LeftPad([[1], []], Pad, TorchRuntime.Device));
+        // The engine reads the caller's tensors and leaves them alive and unchanged.
+        using (new GenerationEngine(new ScriptedModel(10, [EndOfText], [EndOfText])).Generate(ids, mask, new GenerationOptions(), EndOfText, Pad)) { }
+        Assert.Equal([1L, 2, 3, Pad, Pad, 4], ids.cpu().data<long>().ToArray());
+        Assert.Equal([1L, 1, 1, 0, 0, 1], mask.cpu().data<long>().ToArray());
     }
 
     [Fact]
@@ -70,6 +74,16 @@ public class GenerationEngineTests
         using var result = new GenerationEngine(model).Generate(Enumerable.Repeat<IReadOnlyList<int>>([0], 16).ToList(), options, endOfTextId: 5, Pad);
         Assert.Equal(30, result.Steps);
         Assert.Equal([1L, 3L], Tokens(result).Distinct().Order());
+    }
+
+    [Fact]
+    public void A_mock_with_fixed_logits_pins_top_p_in_the_engine()
+    {
+        using var scope = NewDisposeScope();
+        var model = new FixedLogitsModel([MathF.Log(0.5f), MathF.Log(0.3f), MathF.Log(0.15f), MathF.Log(0.05f)]);
+        var options = new GenerationOptions { MaxNewTokens = 30, Sampling = new() { TopP = 0.7 } };
+        using var result = new GenerationEngine(model).Generate(Enumerable.Repeat<IReadOnlyList<int>>([0], 16).ToList(), options, endOfTextId: 3, Pad);
+        Assert.Equal([0L, 1L], Tokens(result).Distinct().Order()); // the smallest set reaching 0.7 is {0, 1}
     }
 
     [Fact]

@@ -163,6 +163,20 @@ public class GptTests
     }
 
     [Fact]
+    public void One_backward_pass_reaches_every_parameter()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyModels.Gpt(TinyModels.Config with { Dropout = 0.1, TieWeights = false });
+        model.train();
+        var ids = TinyModels.Ids([1, 2, 3, 4, 5, 6], [0, 0, 7, 8, 9, 10]);
+        var mask = TinyModels.Ids([1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1]);
+        var logits = model.forward(ids, mask); // (2, 6, V)
+        nn.functional.cross_entropy(logits.narrow(1, 0, 5).reshape(-1, 50), ids.narrow(1, 1, 5).reshape(-1)).backward();
+        foreach (var (name, parameter) in model.named_parameters())
+            Assert.True(parameter.grad is not null && parameter.grad.abs().sum().item<float>() > 0, $"{name} got no gradient");
+    }
+
+    [Fact]
     public void Too_long_inputs_and_wrong_masks_are_refused()
     {
         using var scope = NewDisposeScope();
