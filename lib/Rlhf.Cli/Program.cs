@@ -6,5 +6,7 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
 {
     DoctorCommand.Create(),
     NotebookCommand.Create(),
+    GenerateCommand.Create(),
+    ModelSpeedCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

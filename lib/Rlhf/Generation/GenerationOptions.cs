@@ -1,0 +1,31 @@
+using System.Text.Json.Serialization;
+
+namespace Rlhf.Generation;
+
+/// <summary>Everything one <see cref="GenerationEngine"/> call needs besides the prompts and the special token ids.</summary>
+public sealed record GenerationOptions
+{
+    /// <summary>How each token is chosen. Default: temperature 1, no top-k, no top-p.</summary>
+    [JsonPropertyName("sampling")] public SamplingOptions Sampling { get; init; } = new();
+
+    /// <summary>Most tokens generated per sequence; generation stops earlier once every sequence has
+    /// produced end-of-text. Default 64.</summary>
+    [JsonPropertyName("max_new_tokens")] public int MaxNewTokens { get; init; } = 64;
+
+    /// <summary>Seed of the random generator sampling draws from: the same seed gives the same tokens. Default 0.</summary>
+    [JsonPropertyName("seed")] public long Seed { get; init; } = 0;
+
+    /// <summary>Reuse keys and values of earlier tokens (fast). False re-runs the whole sequence every step,
+    /// which gives the same result and exists to prove that. Default true.</summary>
+    [JsonPropertyName("use_kv_cache")] public bool UseKvCache { get; init; } = true;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first field out of range.</summary>
+    public GenerationOptions Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Sampling, nameof(Sampling));
+        Sampling.Validate();
+        if (MaxNewTokens < 1)
+            throw new ArgumentException($"GenerationOptions.MaxNewTokens (\"max_new_tokens\") must be at least 1, got {MaxNewTokens}.", nameof(MaxNewTokens));
+        return this;
+    }
+}
