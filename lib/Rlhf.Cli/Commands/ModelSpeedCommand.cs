@@ -18,10 +18,11 @@ static class ModelSpeedCommand
         var vocabulary = new Option<int>("--vocab") { Description = "Vocabulary size.", DefaultValueFactory = _ => course.VocabularySize };
         var batch = new Option<int>("--batch") { Description = "Sequences per step.", DefaultValueFactory = _ => 16 };
         var steps = new Option<int>("--steps") { Description = "Timed steps (after one warm-up step).", DefaultValueFactory = _ => 5 };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads torch may use (default: torch's choice, one per core)." };
         var command = new Command("model-speed",
             "Time forward + backward + AdamW on random tokens for a GPT shape (default: the course default) and print parameters and tokens/s.")
         {
-            layers, heads, width, context, vocabulary, batch, steps,
+            layers, heads, width, context, vocabulary, batch, steps, threads,
         };
         command.SetAction(parse =>
         {
@@ -30,6 +31,11 @@ static class ModelSpeedCommand
                 Layers = parse.GetValue(layers), Heads = parse.GetValue(heads), EmbeddingSize = parse.GetValue(width),
                 ContextLength = parse.GetValue(context), VocabularySize = parse.GetValue(vocabulary),
             };
+            if (parse.GetValue(threads) is int count)
+            {
+                TorchRuntime.Init();
+                TorchSharp.torch.set_num_threads(count);
+            }
             return Run(config, parse.GetValue(batch), parse.GetValue(steps));
         });
         return command;
