@@ -5,5 +5,6 @@ using Rlhf.Cli.Commands;
 var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward models, PPO, DPO) on TorchSharp.")
 {
     DoctorCommand.Create(),
+    DataCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
