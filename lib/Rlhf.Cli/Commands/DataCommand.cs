@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Rlhf.Text;
 using Rlhf.World;
 using Spectre.Console;
 
@@ -15,7 +16,7 @@ static class DataCommand
         var output = new Option<string?>("--out") { Description = "Output folder (default: data/tinyworld, or data/tinyworld-zh with --lang zh)." };
         var language = new Option<string>("--lang") { Description = "Surface language: en or zh.", DefaultValueFactory = _ => "en" };
         language.AcceptOnlyFromAmong("en", "zh");
-        var command = new Command("data", "Regenerate TinyWorld: pretraining corpus, SFT data, preferences, RL and held-out prompts.")
+        var command = new Command("data", "Regenerate TinyWorld: pretraining corpus, SFT data, preferences, RL and held-out prompts, and the course tokenizer trained on the corpus.")
         {
             seed, output, language,
         };
@@ -33,7 +34,7 @@ static class DataCommand
         output ??= options.Language == WorldLanguage.Chinese ? Path.Combine("data", "tinyworld-zh") : Path.Combine("data", "tinyworld");
 
         var world = TinyWorldGenerator.Generate(options);
-        var files = TinyWorldWriter.Write(world, output);
+        var files = TinyWorldWriter.Write(world, output, new BpeTrainerOptions());
 
         var table = new Table().Border(TableBorder.Rounded).AddColumn("file").AddColumn("records", c => c.RightAligned()).AddColumn("bytes", c => c.RightAligned());
         foreach (var file in files)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Rlhf.Data;
+using Rlhf.Text;
 
 namespace Rlhf.World;
 
@@ -29,9 +30,14 @@ public static class TinyWorldWriter
     public const string EvalPromptsFile = "eval_prompts.txt";
     /// <summary>The description of every file.</summary>
     public const string ReadmeFile = "README.md";
+    /// <summary>The course tokenizer's folder (vocab.json, merges.txt, tokenizer_config.json), trained on the corpus.</summary>
+    public const string TokenizerFolder = "tokenizer";
 
-    /// <summary>Writes every artefact of <paramref name="world"/> into <paramref name="directory"/> (created if needed), README last.</summary>
-    public static IReadOnlyList<WrittenFile> Write(TinyWorld world, string directory)
+    /// <summary>
+    /// Writes every artefact of <paramref name="world"/> into <paramref name="directory"/> (created if needed), README last,
+    /// and, unless <paramref name="tokenizer"/> is null, the course tokenizer trained on the corpus into its <see cref="TokenizerFolder"/>.
+    /// </summary>
+    public static IReadOnlyList<WrittenFile> Write(TinyWorld world, string directory, BpeTrainerOptions? tokenizer)
     {
         Directory.CreateDirectory(directory);
         var written = new List<WrittenFile>();
@@ -51,6 +57,14 @@ public static class TinyWorldWriter
         written.Add(Done(RlPromptsFile, world.RlPrompts.Count));
         WriteLines(Path.Combine(directory, EvalPromptsFile), world.EvalPrompts);
         written.Add(Done(EvalPromptsFile, world.EvalPrompts.Count));
+        if (tokenizer is not null)
+        {
+            var trained = BpeTrainer.Train(world.Corpus, tokenizer);
+            TokenizerFiles.Write(trained.Vocabulary, Path.Combine(directory, TokenizerFolder));
+            written.Add(Done(Path.Combine(TokenizerFolder, TokenizerFiles.VocabFile), trained.Vocabulary.Tokens.Count));
+            written.Add(Done(Path.Combine(TokenizerFolder, TokenizerFiles.MergesFile), trained.Vocabulary.Merges.Count + 1));
+            written.Add(Done(Path.Combine(TokenizerFolder, TokenizerFiles.ConfigFile), 1));
+        }
 
         File.WriteAllText(Path.Combine(directory, ReadmeFile), Readme(world, written), new UTF8Encoding(false));
         written.Add(Done(ReadmeFile, 1));
@@ -91,6 +105,12 @@ public static class TinyWorldWriter
         Line($"| `{EvalPairwiseFile}` | `{{\"prompt\",\"chosen\",\"rejected\"}}` | {Size(EvalPairwiseFile)} | The same, on held-out prompts: reward-model evaluation. |");
         Line($"| `{RlPromptsFile}` | one prompt per line | {Size(RlPromptsFile)} | Training prompts for RL rollouts. |");
         Line($"| `{EvalPromptsFile}` | one prompt per line | {Size(EvalPromptsFile)} | Held-out evaluation prompts, grouped by task kind; no entity/number combination in them occurs in any training prompt (tested). |");
+        if (files.Any(f => f.Name.StartsWith(TokenizerFolder, StringComparison.Ordinal)))
+        {
+            string vocab = Path.Combine(TokenizerFolder, TokenizerFiles.VocabFile), merges = Path.Combine(TokenizerFolder, TokenizerFiles.MergesFile);
+            var v = files.Single(f => f.Name == vocab);
+            Line(I($"| `{TokenizerFolder}/` | GPT-2 layout: `vocab.json`, `merges.txt`, `tokenizer_config.json` | {v.Records:N0} tokens; vocab {v.Bytes:N0} bytes, merges {files.Single(f => f.Name == merges).Bytes:N0} bytes | The course's byte-level BPE tokenizer, trained on `{CorpusFile}` (`BpeTrainer`, default options), loaded with `TextTokenizer`. |"));
+        }
         Line();
         Line("Every prompt in these files can be scored by `GoldJudge.Score(prompt, response)`, which recovers the task from the prompt's text.");
         Line();
