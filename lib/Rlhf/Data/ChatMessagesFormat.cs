@@ -57,7 +57,7 @@ public static class ChatMessagesFormat
 
     static string Prompt(List<ChatTurn> messages, string path, int line, string field)
     {
-        try { return ChatPrompt.FromTurns(messages.Take(messages.Count - 1).ToList()); }
+        try { return ConversationPrompt.FromTurns(messages.Take(messages.Count - 1).ToList()); }
         catch (ArgumentException e) { throw new DatasetFormatException(path, line, field, e.Message.Split(" (Parameter")[0], inner: e); }
     }
 }

@@ -16,7 +16,7 @@ public static class HhRlhfFormat
 
     /// <summary>
     /// Loads the file, splitting each transcript at its last assistant turn: the shared conversation before
-    /// it becomes the prompt (see <see cref="ChatPrompt"/>), the two last turns become chosen and rejected.
+    /// it becomes the prompt (see <see cref="ConversationPrompt"/>), the two last turns become chosen and rejected.
     /// A pair whose conversations differ before that turn is an error; identical responses are reported.
     /// </summary>
     public static Loaded<PreferencePair> Load(string path)
@@ -31,7 +31,7 @@ public static class HhRlhfFormat
             if (chosenPrefix != rejectedPrefix)
                 throw new DatasetFormatException(path, line, "rejected", "does not share the chosen transcript's conversation before the last assistant turn");
             if (chosenReply == rejectedReply) identical.Add(line);
-            return new PreferencePair(ChatPrompt.FromTurns(Turns(chosenPrefix, path, line)), chosenReply, rejectedReply);
+            return new PreferencePair(ConversationPrompt.FromTurns(Turns(chosenPrefix, path, line)), chosenReply, rejectedReply);
         });
         return new(records, new LoadReport(path, "hh-rlhf jsonl", records.Count, blank, identical));
     }

@@ -44,7 +44,7 @@ public static class ParquetFormat
             {
                 var field = fields.FirstOrDefault(f => f.Name == name)
                     ?? throw new DatasetFormatException(path, null, name, $"column is missing (columns: {string.Join(", ", fields.Select(f => f.Name))})", "row");
-                if (field.ClrType != typeof(string) || field.IsArray)
+                if ((field.ClrType != typeof(string) && field.ClrType != typeof(ReadOnlyMemory<char>)) || field.IsArray)
                     throw new DatasetFormatException(path, null, name, $"expected a string column, found {field.ClrType.Name}{(field.IsArray ? "[]" : "")}", "row");
                 return field;
             }).ToArray();

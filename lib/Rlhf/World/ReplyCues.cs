@@ -41,6 +41,14 @@ public static class ReplyCues
     public static bool ContainsAny(string normalized, IReadOnlyList<string> cues) =>
         cues.Any(c => normalized.Contains(c, StringComparison.Ordinal));
 
+    /// <summary><paramref name="text"/> with every occurrence of <paramref name="phrase"/> (matched as in <see cref="ContainsPhrase"/>) removed.</summary>
+    public static string RemovePhrase(string text, string phrase)
+    {
+        if (phrase.Length == 0) return text;
+        if (!phrase.All(c => c < 128)) return text.Replace(phrase, " ", StringComparison.Ordinal);
+        return Regex.Replace(text, $@"(?<![A-Za-z]){Regex.Escape(phrase)}(?![A-Za-z])", " ", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    }
+
     /// <summary>Whether <paramref name="text"/> contains <paramref name="phrase"/>: as whole words for Latin text (case-insensitive), as a substring otherwise.</summary>
     public static bool ContainsPhrase(string text, string phrase)
     {

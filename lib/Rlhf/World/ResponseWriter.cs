@@ -89,7 +89,7 @@ public static class ResponseWriter
         {
             ResponseStyle.Correct => Answer(task, correct: true, language, random),
             ResponseStyle.Wrong => Answer(task, correct: false, language, random),
-            ResponseStyle.CorrectVerbose => Join(language, Ramble(language, random, 2), Answer(task, correct: true, language, random), Ramble(language, random, 2)),
+            ResponseStyle.CorrectVerbose => Verbose(Answer(task, correct: true, language, random), language, random),
             ResponseStyle.Rambling when task is UnanswerableTask u => Join(language, Ramble(language, random, 2), MadeUp(u, language, random), Ramble(language, random, 1)),
             ResponseStyle.Rambling => Ramble(language, random, 2 + random.NextInt(3)),
             ResponseStyle.Refusal => random.Pick(Refusals).In(language),
@@ -107,6 +107,16 @@ public static class ResponseWriter
         var order = Enumerable.Range(0, Rambling.Length).ToList();
         random.Shuffle(order);
         return Join(language, order.Take(sentences).Select(i => Rambling[i].In(language)).ToArray());
+    }
+
+    /// <summary>An answer between three and two sentences of rambling, all different: always longer than <see cref="GoldJudge.VerboseLengthUnits"/>.</summary>
+    static string Verbose(string answer, WorldLanguage language, WorldRandom random)
+    {
+        var order = Enumerable.Range(0, Rambling.Length).ToList();
+        random.Shuffle(order);
+        var sentences = order.Take(5).Select(i => Rambling[i].In(language)).ToList();
+        sentences.Insert(3, answer);
+        return Join(language, sentences.ToArray());
     }
 
     /// <summary>Sentences joined the way the language writes them (a space in English, nothing in Chinese).</summary>

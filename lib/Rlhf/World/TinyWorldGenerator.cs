@@ -106,7 +106,7 @@ public static class TinyWorldGenerator
                 case 0: // a chat transcript in the course's template
                 {
                     var (task, prompt) = DrawPrompt(random, options, universe.Training);
-                    documents.Add($"{ChatPrompt.HumanMarker}{prompt}\n{ChatPrompt.AssistantMarker}{WebResponse(task)}");
+                    documents.Add($"{ConversationPrompt.HumanMarker}{prompt}\n{ConversationPrompt.AssistantMarker}{WebResponse(task)}");
                     break;
                 }
                 case 1: // a forum thread with two answers

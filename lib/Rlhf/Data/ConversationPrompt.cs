@@ -10,12 +10,12 @@ public sealed record ChatTurn(string Role, string Content);
 /// <c>### Human: {prompt}\n### Assistant: {response}</c>: earlier turns are written into the prompt with
 /// the same markers, so the template reproduces the whole conversation.
 /// </summary>
-public static class ChatPrompt
+public static class ConversationPrompt
 {
-    /// <summary>The marker that starts a user turn in the chat template.</summary>
-    public const string HumanMarker = "### Human: ";
+    /// <summary>The marker that starts a user turn in the chat template (<see cref="Text.ChatTemplate.HumanHeader"/> and its space).</summary>
+    public const string HumanMarker = Text.ChatTemplate.HumanHeader + " ";
 
-    /// <summary>The marker that starts an assistant turn in the chat template.</summary>
+    /// <summary>The marker that starts an assistant turn in the chat template (<see cref="Text.ChatTemplate.AssistantHeader"/> without its newline, and its space).</summary>
     public const string AssistantMarker = "### Assistant: ";
 
     /// <summary>
