@@ -100,10 +100,9 @@ public static class WorldPrompts
                 && RequestTable.Requests.FirstOrDefault(k => k.Action.In(language) == q["x"]) is { } request)
                 return (new RequestTask(request), language);
             foreach (var question in UnanswerableTable.Questions)
-                if (MatchAny(Unanswerable[(question.Id, language)], prompt) is { } u
-                    && question.Entities.FirstOrDefault(e => e.In(language) == u["x"]) is { English: not null } entity
-                    && entity.In(language) == u["x"])
-                    return (new UnanswerableTask(question, entity), language);
+                if (MatchAny(Unanswerable[(question.Id, language)], prompt) is { } u)
+                    foreach (var entity in question.Entities)
+                        if (entity.In(language) == u["x"]) return (new UnanswerableTask(question, entity), language);
         }
         return null;
     }
