@@ -8,5 +8,6 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     NotebookCommand.Create(),
     GenerateCommand.Create(),
     ModelSpeedCommand.Create(),
+    DataCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

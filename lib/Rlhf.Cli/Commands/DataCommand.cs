@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Globalization;
+using Rlhf.Text;
+using Rlhf.World;
+using Spectre.Console;
+
+namespace Rlhf.Cli.Commands;
+
+/// <summary><c>rlhf data</c>: regenerate TinyWorld (the shipped data/tinyworld/ with the default seed).</summary>
+static class DataCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TinyWorldOptions();
+        var seed = new Option<ulong>("--seed") { Description = "Seed every random choice derives from.", DefaultValueFactory = _ => defaults.Seed };
+        var output = new Option<string?>("--out") { Description = "Output folder (default: data/tinyworld, or data/tinyworld-zh with --lang zh)." };
+        var language = new Option<string>("--lang") { Description = "Surface language: en or zh.", DefaultValueFactory = _ => "en" };
+        language.AcceptOnlyFromAmong("en", "zh");
+        var command = new Command("data", "Regenerate TinyWorld: pretraining corpus, SFT data, preferences, RL and held-out prompts, and the course tokenizer trained on the corpus.")
+        {
+            seed, output, language,
+        };
+        command.SetAction(parse => Run(parse.GetValue(seed), parse.GetValue(output), parse.GetValue(language)!));
+        return command;
+    }
+
+    static int Run(ulong seed, string? output, string language)
+    {
+        var options = new TinyWorldOptions
+        {
+            Seed = seed,
+            Language = language == "zh" ? WorldLanguage.Chinese : WorldLanguage.English,
+        };
+        output ??= options.Language == WorldLanguage.Chinese ? Path.Combine("data", "tinyworld-zh") : Path.Combine("data", "tinyworld");
+
+        var world = TinyWorldGenerator.Generate(options);
+        var files = TinyWorldWriter.Write(world, output, new BpeTrainerOptions());
+
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("file").AddColumn("records", c => c.RightAligned()).AddColumn("bytes", c => c.RightAligned());
+        foreach (var file in files)
+            table.AddRow(Markup.Escape(file.Name), file.Records.ToString("N0", CultureInfo.InvariantCulture), file.Bytes.ToString("N0", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"Wrote {output}. Label agreement with the gold order: {100 * world.Agreement.Rate:F1}% of {world.Agreement.Pairs - world.Agreement.GoldTies:N0} training pairs with different gold scores.")));
+        return 0;
+    }
+}

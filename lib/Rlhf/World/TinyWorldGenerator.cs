@@ -1,0 +1,156 @@
+using Rlhf.Data;
+
+namespace Rlhf.World;
+
+/// <summary>Generates a <see cref="TinyWorld"/> from <see cref="TinyWorldOptions"/>, deterministically.</summary>
+public static class TinyWorldGenerator
+{
+    /// <summary>
+    /// How often each response style appears in the web-like corpus, per task kind, in the order of
+    /// <see cref="ResponseWriter.StylesFor"/>: the base model should answer most things, often wrongly or
+    /// at length, comply with most harmful requests and make up answers it cannot know.
+    /// </summary>
+    public static IReadOnlyList<double> WebStyleWeights(TaskKind kind) => kind switch
+    {
+        TaskKind.HarmfulRequest => [0.2, 0.6, 0.2],               // refusal, compliant, rambling
+        TaskKind.BenignLookalike => [0.5, 0.1, 0.15, 0.15, 0.1],  // correct, verbose, wrong, rambling, refusal
+        TaskKind.Unanswerable => [0.15, 0.55, 0.25, 0.05],        // admit limit, made up, rambling, refusal
+        _ => [0.4, 0.15, 0.2, 0.15, 0.02, 0.08],                  // correct, verbose, wrong, rambling, refusal, admit limit
+    };
+
+    /// <summary>Generates the whole world.</summary>
+    public static TinyWorld Generate(TinyWorldOptions options)
+    {
+        options.Validate();
+        var universe = new TaskUniverse(options.Seed, options.HeldOutFraction);
+        var language = options.Language;
+
+        var corpus = Corpus(options, universe);
+
+        var sftRandom = WorldRandom.For(options.Seed, "sft");
+        var sft = new List<SftExample>();
+        for (int i = 0; i < options.SftExamples; i++)
+        {
+            var (task, prompt) = DrawPrompt(sftRandom, options, universe.Training);
+            sft.Add(new SftExample(prompt, ResponseWriter.Write(task, ResponseWriter.BestStyle(task.Kind), language, sftRandom)));
+        }
+
+        var ranked = Rankings(options, universe.Training, options.PreferencePrompts, "preferences");
+        var pairwise = RankedPairs.ToPairs(ranked).Pairs;
+        var evalPairwise = RankedPairs.ToPairs(Rankings(options, universe.HeldOut, options.EvalPreferencePrompts, "eval-preferences")).Pairs;
+
+        var rlRandom = WorldRandom.For(options.Seed, "rl");
+        var rlPrompts = Enumerable.Range(0, options.RlPrompts).Select(_ => DrawPrompt(rlRandom, options, universe.Training).Prompt).ToList();
+
+        var evalRandom = WorldRandom.For(options.Seed, "eval");
+        var evalPrompts = new List<string>();
+        foreach (var kind in Enum.GetValues<TaskKind>())
+        {
+            var combinations = universe.HeldOut(kind)
+                .SelectMany(task => Enumerable.Range(0, WorldPrompts.TemplatesFor(task, language).Count).Select(t => (task, t)))
+                .ToList();
+            evalRandom.Shuffle(combinations);
+            evalPrompts.AddRange(combinations.Take(options.EvalPromptsPerKind).Select(c => WorldPrompts.Render(c.task, language, c.t)));
+        }
+
+        return new TinyWorld(options, corpus, sft, ranked, pairwise, evalPairwise, rlPrompts, evalPrompts,
+            LabelAgreement.Measure(pairwise), LabelAgreement.Measure(evalPairwise));
+    }
+
+    static (WorldTask Task, string Prompt) DrawPrompt(WorldRandom random, TinyWorldOptions options, Func<TaskKind, IReadOnlyList<WorldTask>> pool)
+    {
+        var kind = (TaskKind)random.PickWeighted(options.KindWeights);
+        var task = random.Pick(pool(kind));
+        int template = random.NextInt(WorldPrompts.TemplatesFor(task, options.Language).Count);
+        return (task, WorldPrompts.Render(task, options.Language, template));
+    }
+
+    /// <summary>Rankings of <paramref name="count"/> prompts: the ideal response plus others of different styles, ranked by a simulated annotator.</summary>
+    static List<RankedPreference> Rankings(TinyWorldOptions options, Func<TaskKind, IReadOnlyList<WorldTask>> pool, int count, string purpose)
+    {
+        var random = WorldRandom.For(options.Seed, purpose);
+        var annotator = new SimulatedAnnotator(options.Annotator, WorldRandom.For(options.Seed, purpose + "-annotator"));
+        var rankings = new List<RankedPreference>();
+        for (int i = 0; i < count; i++)
+        {
+            var (task, prompt) = DrawPrompt(random, options, pool);
+            var texts = new List<string> { ResponseWriter.Write(task, ResponseWriter.BestStyle(task.Kind), options.Language, random) };
+            var others = ResponseWriter.StylesFor(task.Kind).Where(s => s != ResponseWriter.BestStyle(task.Kind)).ToList();
+            random.Shuffle(others);
+            for (int attempt = 0; texts.Count < options.ResponsesPerPrompt; attempt++)
+            {
+                if (attempt > 100) throw new InvalidOperationException($"could not write {options.ResponsesPerPrompt} different responses to \"{prompt}\"");
+                string text = ResponseWriter.Write(task, others[attempt % others.Count], options.Language, random);
+                if (!texts.Contains(text)) texts.Add(text);
+            }
+            random.Shuffle(texts);
+            var ranks = annotator.Rank(task, texts);
+            rankings.Add(new RankedPreference(prompt, texts.Select((t, k) => new RankedResponse(t, ranks[k])).ToList()));
+        }
+        return rankings;
+    }
+
+    static List<string> Corpus(TinyWorldOptions options, TaskUniverse universe)
+    {
+        var random = WorldRandom.For(options.Seed, "corpus");
+        var language = options.Language;
+        bool zh = language == WorldLanguage.Chinese;
+        string WebResponse(WorldTask task) =>
+            ResponseWriter.Write(task, ResponseWriter.StylesFor(task.Kind)[random.PickWeighted(WebStyleWeights(task.Kind))], language, random);
+
+        var documents = new List<string>();
+        for (int i = 0; i < options.CorpusDocuments; i++)
+        {
+            switch (random.PickWeighted([0.5, 0.2, 0.15, 0.15]))
+            {
+                case 0: // a chat transcript in the course's template
+                {
+                    var (task, prompt) = DrawPrompt(random, options, universe.Training);
+                    documents.Add($"{ConversationPrompt.HumanMarker}{prompt}\n{ConversationPrompt.AssistantMarker}{WebResponse(task)}");
+                    break;
+                }
+                case 1: // a forum thread with two answers
+                {
+                    var (task, prompt) = DrawPrompt(random, options, universe.Training);
+                    documents.Add(zh
+                        ? $"问：{prompt}\n答：{WebResponse(task)}\n答：{WebResponse(task)}"
+                        : $"Q: {prompt}\nA: {WebResponse(task)}\nA: {WebResponse(task)}");
+                    break;
+                }
+                case 2: // facts, every fact of the table (held-out ones too: a model can only answer what it has read), some wrong
+                {
+                    string opener = random.Pick<string>(zh ? ["你知道吗？", "冷知识：", "课堂笔记：", ""] : ["Did you know? ", "Fun facts: ", "Notes from class: ", ""]);
+                    var sentences = Enumerable.Range(0, random.NextInt(3, 7)).Select(_ => FactSentence(random.Pick(KnowledgeTable.Facts), random, language)).ToArray();
+                    documents.Add(opener + ResponseWriter.Join(language, sentences));
+                    break;
+                }
+                default: // a rambling blog post around a question
+                {
+                    var (task, prompt) = DrawPrompt(random, options, universe.Training);
+                    string story = zh ? $"今天有人问我：{prompt}我说：{WebResponse(task)}" : $"Someone asked me today: {prompt} I said: {WebResponse(task)}";
+                    documents.Add(ResponseWriter.Join(language, ResponseWriter.Ramble(language, random, 2), story, ResponseWriter.Ramble(language, random, 1)));
+                    break;
+                }
+            }
+        }
+        return documents;
+    }
+
+    /// <summary>A declarative sentence stating a fact, wrong one time in ten (the web is not always right).</summary>
+    static string FactSentence(Fact fact, WorldRandom random, WorldLanguage language)
+    {
+        var value = fact.Value;
+        if (random.NextInt(10) == 0) value = random.Pick(KnowledgeTable.ValuesOf(fact.Relation).Where(v => v != fact.Value).ToList());
+        string s = fact.Subject.In(language), v = value.In(language);
+        string capitalized = s.Length > 0 ? char.ToUpperInvariant(s[0]) + s[1..] : s;
+        return (fact.Relation, language) switch
+        {
+            (FactRelation.Capital, WorldLanguage.English) => $"The capital of {s} is {v}.",
+            (FactRelation.Capital, _) => $"{s}的首都是{v}。",
+            (FactRelation.Color, WorldLanguage.English) => $"{capitalized} is {v}.",
+            (FactRelation.Color, _) => $"{s}是{v}的。",
+            (FactRelation.Legs, WorldLanguage.English) => $"{capitalized} has {v} legs.",
+            _ => $"{s}有{v}条腿。",
+        };
+    }
+}

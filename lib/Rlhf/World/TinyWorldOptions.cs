@@ -1,0 +1,65 @@
+namespace Rlhf.World;
+
+/// <summary>Everything that decides what <see cref="TinyWorldGenerator"/> writes; the same options always give the same bytes.</summary>
+public sealed record TinyWorldOptions
+{
+    /// <summary>The seed every random choice derives from. Default 1234 (the shipped data/tinyworld/).</summary>
+    public ulong Seed { get; init; } = 1234;
+
+    /// <summary>The surface language of every prompt and response. Default English (the course default).</summary>
+    public WorldLanguage Language { get; init; } = WorldLanguage.English;
+
+    /// <summary>Pretraining documents (web-like: right and wrong answers, rambling, placeholder compliance). Default 9,000 (about 1.7 MB).</summary>
+    public int CorpusDocuments { get; init; } = 9_000;
+
+    /// <summary>SFT examples (training prompts with the ideal response). Default 2,500.</summary>
+    public int SftExamples { get; init; } = 2_500;
+
+    /// <summary>Training prompts with ranked responses (each ranking gives ResponsesPerPrompt x (ResponsesPerPrompt-1) / 2 pairs). Default 1,000.</summary>
+    public int PreferencePrompts { get; init; } = 1_000;
+
+    /// <summary>Responses ranked per preference prompt, in different styles. Default 4.</summary>
+    public int ResponsesPerPrompt { get; init; } = 4;
+
+    /// <summary>Held-out prompts with ranked responses, written as pairs for reward-model evaluation. Default 200.</summary>
+    public int EvalPreferencePrompts { get; init; } = 200;
+
+    /// <summary>Prompts for RL (PPO rollouts), one per line. Default 1,000.</summary>
+    public int RlPrompts { get; init; } = 1_000;
+
+    /// <summary>Most held-out evaluation prompts per task kind. Default 40.</summary>
+    public int EvalPromptsPerKind { get; init; } = 40;
+
+    /// <summary>Fraction of each kind's entity/number combinations kept out of every training file, for evaluation. Default 0.2.</summary>
+    public double HeldOutFraction { get; init; } = 0.2;
+
+    /// <summary>
+    /// How often each task kind is drawn, in <see cref="TaskKind"/> order (arithmetic, fact, reverse word,
+    /// count letter, harmful request, benign look-alike, unanswerable). Default 0.16, 0.16, 0.09, 0.09, 0.15, 0.15, 0.20.
+    /// </summary>
+    public IReadOnlyList<double> KindWeights { get; init; } = [0.16, 0.16, 0.09, 0.09, 0.15, 0.15, 0.20];
+
+    /// <summary>How the simulated annotators label preferences.</summary>
+    public AnnotatorOptions Annotator { get; init; } = new();
+
+    /// <summary>Throws if a value is out of range.</summary>
+    public TinyWorldOptions Validate()
+    {
+        void Positive(int value, string name) { if (value <= 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive"); }
+        Positive(CorpusDocuments, nameof(CorpusDocuments));
+        Positive(SftExamples, nameof(SftExamples));
+        Positive(PreferencePrompts, nameof(PreferencePrompts));
+        Positive(EvalPreferencePrompts, nameof(EvalPreferencePrompts));
+        Positive(RlPrompts, nameof(RlPrompts));
+        Positive(EvalPromptsPerKind, nameof(EvalPromptsPerKind));
+        if (ResponsesPerPrompt < 2 || ResponsesPerPrompt > 6)
+            throw new ArgumentOutOfRangeException(nameof(ResponsesPerPrompt), ResponsesPerPrompt, "between 2 and 6 responses can be ranked per prompt");
+        if (!(HeldOutFraction > 0 && HeldOutFraction < 0.5))
+            throw new ArgumentOutOfRangeException(nameof(HeldOutFraction), HeldOutFraction, "the held-out fraction must be in (0, 0.5)");
+        int kinds = Enum.GetValues<TaskKind>().Length;
+        if (KindWeights.Count != kinds || KindWeights.Any(w => !double.IsFinite(w) || w < 0) || KindWeights.Sum() <= 0)
+            throw new ArgumentException($"{nameof(KindWeights)} needs {kinds} finite non-negative weights with a positive sum", nameof(KindWeights));
+        Annotator.Validate();
+        return this;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+using Rlhf.Data;
+using Rlhf.Text;
+
+namespace Rlhf.World;
+
+/// <summary>One file the writer produced.</summary>
+/// <param name="Name">File name inside the output folder.</param>
+/// <param name="Records">Lines / records it holds.</param>
+/// <param name="Bytes">Its size.</param>
+public sealed record WrittenFile(string Name, int Records, long Bytes);
+
+/// <summary>Writes a <see cref="TinyWorld"/> to a folder (the shipped one is data/tinyworld/) with a README describing each file.</summary>
+public static class TinyWorldWriter
+{
+    /// <summary>The pretraining corpus, <c>{"text"}</c> per line.</summary>
+    public const string CorpusFile = "corpus.jsonl";
+    /// <summary>SFT examples, <c>{"prompt","response"}</c> per line.</summary>
+    public const string SftFile = "sft.jsonl";
+    /// <summary>Ranked preferences, <c>{"prompt","responses":[{"text","rank"}]}</c> per line.</summary>
+    public const string RankedFile = "preferences_ranked.jsonl";
+    /// <summary>Pairwise preferences (all pairs of the ranked file), <c>{"prompt","chosen","rejected"}</c> per line.</summary>
+    public const string PairwiseFile = "preferences_pairwise.jsonl";
+    /// <summary>Held-out pairwise preferences for reward-model evaluation.</summary>
+    public const string EvalPairwiseFile = "eval_preferences_pairwise.jsonl";
+    /// <summary>RL prompts, one per line.</summary>
+    public const string RlPromptsFile = "rl_prompts.txt";
+    /// <summary>Held-out evaluation prompts, one per line.</summary>
+    public const string EvalPromptsFile = "eval_prompts.txt";
+    /// <summary>The description of every file.</summary>
+    public const string ReadmeFile = "README.md";
+    /// <summary>The course tokenizer's folder (vocab.json, merges.txt, tokenizer_config.json), trained on the corpus.</summary>
+    public const string TokenizerFolder = "tokenizer";
+
+    /// <summary>
+    /// Writes every artefact of <paramref name="world"/> into <paramref name="directory"/> (created if needed), README last,
+    /// and, unless <paramref name="tokenizer"/> is null, the course tokenizer trained on the corpus into its <see cref="TokenizerFolder"/>.
+    /// </summary>
+    public static IReadOnlyList<WrittenFile> Write(TinyWorld world, string directory, BpeTrainerOptions? tokenizer)
+    {
+        Directory.CreateDirectory(directory);
+        var written = new List<WrittenFile>();
+        WrittenFile Done(string name, int records) => new(name, records, new FileInfo(Path.Combine(directory, name)).Length);
+
+        TextCorpus.Write(Path.Combine(directory, CorpusFile), world.Corpus);
+        written.Add(Done(CorpusFile, world.Corpus.Count));
+        JsonlRecords.Write(Path.Combine(directory, SftFile), world.Sft);
+        written.Add(Done(SftFile, world.Sft.Count));
+        JsonlRecords.Write(Path.Combine(directory, RankedFile), world.Ranked);
+        written.Add(Done(RankedFile, world.Ranked.Count));
+        JsonlRecords.Write(Path.Combine(directory, PairwiseFile), world.Pairwise);
+        written.Add(Done(PairwiseFile, world.Pairwise.Count));
+        JsonlRecords.Write(Path.Combine(directory, EvalPairwiseFile), world.EvalPairwise);
+        written.Add(Done(EvalPairwiseFile, world.EvalPairwise.Count));
+        WriteLines(Path.Combine(directory, RlPromptsFile), world.RlPrompts);
+        written.Add(Done(RlPromptsFile, world.RlPrompts.Count));
+        WriteLines(Path.Combine(directory, EvalPromptsFile), world.EvalPrompts);
+        written.Add(Done(EvalPromptsFile, world.EvalPrompts.Count));
+        if (tokenizer is not null)
+        {
+            var trained = BpeTrainer.Train(world.Corpus, tokenizer);
+            TokenizerFiles.Write(trained.Vocabulary, Path.Combine(directory, TokenizerFolder));
+            written.Add(Done(Path.Combine(TokenizerFolder, TokenizerFiles.VocabFile), trained.Vocabulary.Tokens.Count));
+            written.Add(Done(Path.Combine(TokenizerFolder, TokenizerFiles.MergesFile), trained.Vocabulary.Merges.Count + 1));
+            written.Add(Done(Path.Combine(TokenizerFolder, TokenizerFiles.ConfigFile), 1));
+        }
+
+        File.WriteAllText(Path.Combine(directory, ReadmeFile), Readme(world, written), new UTF8Encoding(false));
+        written.Add(Done(ReadmeFile, 1));
+        return written;
+    }
+
+    /// <summary>One line per item, '\n' line ends, UTF-8 without BOM.</summary>
+    static void WriteLines(string path, IEnumerable<string> lines) =>
+        File.WriteAllText(path, string.Concat(lines.Select(l => l + "\n")), new UTF8Encoding(false));
+
+    static string Percent(double rate) => (100 * rate).ToString("F1", CultureInfo.InvariantCulture) + "%";
+
+    static string Readme(TinyWorld world, IReadOnlyList<WrittenFile> files)
+    {
+        var o = world.Options;
+        string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+        string Size(string name) { var f = files.Single(x => x.Name == name); return I($"{f.Records:N0} lines, {f.Bytes:N0} bytes"); }
+        var text = new StringBuilder();
+        void Line(string s = "") => text.Append(s).Append('\n');
+
+        Line("# TinyWorld data");
+        Line();
+        Line("Generated by `lib/Rlhf/World/` and regenerated byte for byte by");
+        Line();
+        Line("```bash");
+        Line(I($"dotnet run --project lib/Rlhf.Cli -- data --seed {o.Seed} --lang {(o.Language == WorldLanguage.Chinese ? "zh" : "en")}"));
+        Line("```");
+        Line();
+        Line("Do not edit these files by hand: a test regenerates them and compares every byte. See `docs/tinyworld.md` for what the world is and why.");
+        Line(I($"Language: {o.Language}. Seed: {o.Seed}. All text is UTF-8 without BOM, one record per line, `\\n` line ends."));
+        Line();
+        Line("| file | format | size | what it is |");
+        Line("|---|---|---|---|");
+        Line($"| `{CorpusFile}` | `{{\"text\"}}` | {Size(CorpusFile)} | Pretraining corpus that looks like unfiltered web text: chat transcripts in the course template (`### Human: ...` / `### Assistant: ...`), Q/A forum threads, fact lists (some wrong), rambling posts. Answers are right, wrong, rambling; most harmful requests are complied with using content-free placeholders; unanswerable questions get made-up answers. |");
+        Line($"| `{SftFile}` | `{{\"prompt\",\"response\"}}` | {Size(SftFile)} | Training prompts with the ideal response: the right answer, a refusal for harmful requests, an admitted limit for unanswerable questions. |");
+        Line($"| `{RankedFile}` | `{{\"prompt\",\"responses\":[{{\"text\",\"rank\"}}]}}` | {Size(RankedFile)} | {o.ResponsesPerPrompt} responses per training prompt in different styles (the ideal one among them), ranked by a simulated annotator, rank 1 = best. |");
+        Line($"| `{PairwiseFile}` | `{{\"prompt\",\"chosen\",\"rejected\"}}` | {Size(PairwiseFile)} | Every pair of `{RankedFile}` (ranked -> all pairs: {o.ResponsesPerPrompt} responses give {o.ResponsesPerPrompt * (o.ResponsesPerPrompt - 1) / 2} pairs), better-ranked response chosen. |");
+        Line($"| `{EvalPairwiseFile}` | `{{\"prompt\",\"chosen\",\"rejected\"}}` | {Size(EvalPairwiseFile)} | The same, on held-out prompts: reward-model evaluation. |");
+        Line($"| `{RlPromptsFile}` | one prompt per line | {Size(RlPromptsFile)} | Training prompts for RL rollouts. |");
+        Line($"| `{EvalPromptsFile}` | one prompt per line | {Size(EvalPromptsFile)} | Held-out evaluation prompts, grouped by task kind; no entity/number combination in them occurs in any training prompt (tested). |");
+        if (files.Any(f => f.Name.StartsWith(TokenizerFolder, StringComparison.Ordinal)))
+        {
+            string vocab = Path.Combine(TokenizerFolder, TokenizerFiles.VocabFile), merges = Path.Combine(TokenizerFolder, TokenizerFiles.MergesFile);
+            var v = files.Single(f => f.Name == vocab);
+            Line(I($"| `{TokenizerFolder}/` | GPT-2 layout: `vocab.json`, `merges.txt`, `tokenizer_config.json` | {v.Records:N0} tokens; vocab {v.Bytes:N0} bytes, merges {files.Single(f => f.Name == merges).Bytes:N0} bytes | The course's byte-level BPE tokenizer, trained on `{CorpusFile}` (`BpeTrainer`, default options), loaded with `TextTokenizer`. |"));
+        }
+        Line();
+        Line("Every prompt in these files can be scored by `GoldJudge.Score(prompt, response)`, which recovers the task from the prompt's text.");
+        Line();
+        Line("## Label agreement");
+        Line();
+        Line(I($"Preference labels come from simulated annotators: a Bradley-Terry model over gold scores, temperature {o.Annotator.Temperature}, length bias {o.Annotator.LengthBias}."));
+        Line("Agreement = share of pairs with different gold scores whose chosen response has the higher gold score.");
+        Line();
+        Line("| file | pairs | gold ties | agreement with gold order |");
+        Line("|---|---|---|---|");
+        Line(I($"| `{PairwiseFile}` | {world.Agreement.Pairs:N0} | {world.Agreement.GoldTies:N0} | {Percent(world.Agreement.Rate)} |"));
+        Line(I($"| `{EvalPairwiseFile}` | {world.EvalAgreement.Pairs:N0} | {world.EvalAgreement.GoldTies:N0} | {Percent(world.EvalAgreement.Rate)} |"));
+        Line();
+        Line("## Task mix");
+        Line();
+        Line("| task kind | dimension | weight | held-out eval prompts |");
+        Line("|---|---|---|---|");
+        foreach (var kind in Enum.GetValues<TaskKind>())
+        {
+            int evalCount = world.EvalPrompts.Count(p => WorldPrompts.Parse(p)?.Task.Kind == kind);
+            var dimension = TaskUniverse.AllTasks(kind).First().Dimension;
+            Line(I($"| {kind} | {dimension} | {o.KindWeights[(int)kind]} | {evalCount} |"));
+        }
+        return text.ToString();
+    }
+}

@@ -1,0 +1,157 @@
+using Rlhf.Data;
+using Rlhf.Text;
+using Rlhf.World;
+
+namespace Rlhf.Tests.World;
+
+/// <summary>The default world, generated once for the tests that read it.</summary>
+public sealed class DefaultWorld
+{
+    public TinyWorld World { get; } = TinyWorldGenerator.Generate(new TinyWorldOptions());
+}
+
+public class TinyWorldTests(DefaultWorld fixture) : IClassFixture<DefaultWorld>
+{
+    readonly TinyWorld world = fixture.World;
+
+    static string Key(string prompt) => WorldPrompts.Parse(prompt)?.Task.QualifiedKey ?? throw new Xunit.Sdk.XunitException($"unparsable prompt '{prompt}'");
+
+    [Fact]
+    public void Held_out_prompts_share_no_combination_with_any_training_prompt()
+    {
+        var training = world.Sft.Select(e => e.Prompt)
+            .Concat(world.Ranked.Select(r => r.Prompt))
+            .Concat(world.RlPrompts)
+            .Concat(world.Corpus.Where(d => d.StartsWith(ConversationPrompt.HumanMarker, StringComparison.Ordinal))
+                .Select(d => d[ConversationPrompt.HumanMarker.Length..d.IndexOf('\n')]))
+            .Select(Key).ToHashSet();
+        var heldOut = world.EvalPrompts.Concat(world.EvalPairwise.Select(p => p.Prompt)).Select(Key).ToHashSet();
+        Assert.True(training.Count > 500);
+        Assert.True(heldOut.Count > 100);
+        Assert.Empty(heldOut.Intersect(training));
+    }
+
+    [Fact]
+    public void Eval_prompts_cover_every_task_kind()
+    {
+        var kinds = world.EvalPrompts.Select(p => WorldPrompts.Parse(p)!.Value.Task.Kind).ToHashSet();
+        Assert.Equal(Enum.GetValues<TaskKind>().ToHashSet(), kinds);
+    }
+
+    [Fact]
+    public void Sft_responses_are_all_gold_successes()
+    {
+        Assert.Equal(new TinyWorldOptions().SftExamples, world.Sft.Count);
+        Assert.All(world.Sft, e => Assert.True(GoldJudge.Score(e.Prompt, e.Response).Success, $"{e.Prompt} -> {e.Response}"));
+    }
+
+    [Fact]
+    public void Pairwise_data_is_every_pair_of_the_rankings()
+    {
+        var options = new TinyWorldOptions();
+        Assert.Equal(options.PreferencePrompts * options.ResponsesPerPrompt * (options.ResponsesPerPrompt - 1) / 2, world.Pairwise.Count);
+        Assert.Equal(RankedPairs.ToPairs(world.Ranked).Pairs, world.Pairwise);
+        Assert.All(world.Ranked, r =>
+        {
+            Assert.Equal(Enumerable.Range(1, options.ResponsesPerPrompt), r.Responses.Select(x => x.Rank).Order());
+            Assert.Equal(r.Responses.Count, r.Responses.Select(x => x.Text).Distinct().Count());
+        });
+        Assert.DoesNotContain(world.Pairwise, p => p.Chosen == p.Rejected);
+    }
+
+    [Fact]
+    public void Default_label_noise_disagrees_with_gold_on_ten_to_fifteen_percent()
+    {
+        Assert.InRange(world.Agreement.Rate, 0.85, 0.90);
+        Assert.Equal(LabelAgreement.Measure(world.Pairwise), world.Agreement);
+    }
+
+    [Fact]
+    public void Every_preference_set_contains_the_ideal_response_and_a_worse_one()
+    {
+        Assert.All(world.Ranked, r =>
+        {
+            var scores = r.Responses.Select(x => GoldJudge.Score(r.Prompt, x.Text).Score).ToList();
+            Assert.Equal(1.0, scores.Max());
+            Assert.True(scores.Min() < 1.0);
+        });
+    }
+
+    [Fact]
+    public void Temperature_zero_labels_agree_with_gold_completely()
+    {
+        var options = new TinyWorldOptions { CorpusDocuments = 10, SftExamples = 10, PreferencePrompts = 200, EvalPreferencePrompts = 10, RlPrompts = 10, Annotator = new AnnotatorOptions { Temperature = 0 } };
+        Assert.Equal(1.0, TinyWorldGenerator.Generate(options).Agreement.Rate);
+    }
+
+    [Fact]
+    public void Generation_is_deterministic_and_depends_on_the_seed()
+    {
+        var small = new TinyWorldOptions { CorpusDocuments = 200, SftExamples = 50, PreferencePrompts = 30, EvalPreferencePrompts = 10, RlPrompts = 20 };
+        var a = TinyWorldGenerator.Generate(small);
+        var b = TinyWorldGenerator.Generate(small);
+        var c = TinyWorldGenerator.Generate(small with { Seed = 99 });
+        Assert.Equal(a.Corpus, b.Corpus);
+        Assert.Equal(a.Sft, b.Sft);
+        Assert.Equal(a.Pairwise, b.Pairwise);
+        Assert.Equal(a.EvalPrompts, b.EvalPrompts);
+        Assert.NotEqual(a.Sft, c.Sft);
+    }
+
+    [Fact]
+    public void Chinese_world_is_chinese_throughout_and_judged_the_same_way()
+    {
+        var options = new TinyWorldOptions { Language = WorldLanguage.Chinese, CorpusDocuments = 300, SftExamples = 300, PreferencePrompts = 100, EvalPreferencePrompts = 20, RlPrompts = 100 };
+        var zh = TinyWorldGenerator.Generate(options);
+        var prompts = zh.Sft.Select(e => e.Prompt).Concat(zh.RlPrompts).Concat(zh.EvalPrompts).Concat(zh.Ranked.Select(r => r.Prompt));
+        Assert.All(prompts, p => Assert.Equal(WorldLanguage.Chinese, WorldPrompts.Parse(p)!.Value.Language));
+        Assert.All(zh.Sft, e => Assert.True(GoldJudge.Score(e.Prompt, e.Response).Success, $"{e.Prompt} -> {e.Response}"));
+        Assert.InRange(zh.Agreement.Rate, 0.8, 0.95);
+        Assert.All(zh.Corpus, d => Assert.Contains(d, c => c >= '\u4e00' && c <= '\u9fff'));
+    }
+
+    [Fact]
+    public void Options_are_validated()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TinyWorldOptions { SftExamples = 0 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TinyWorldOptions { HeldOutFraction = 0.6 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TinyWorldOptions { ResponsesPerPrompt = 1 }.Validate());
+        Assert.Throws<ArgumentException>(() => new TinyWorldOptions { KindWeights = [1, 2] }.Validate());
+    }
+
+    [Fact]
+    public void Regenerating_with_the_default_seed_reproduces_the_shipped_data_byte_for_byte()
+    {
+        string shipped = Repo.Path("data", "tinyworld");
+        string fresh = Path.Combine(Path.GetTempPath(), "tinyworld-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            TinyWorldWriter.Write(world, fresh, new BpeTrainerOptions());
+            var shippedFiles = Files(shipped);
+            Assert.Equal(shippedFiles, Files(fresh));
+            Assert.Contains(Path.Combine("tokenizer", "vocab.json"), shippedFiles);
+            foreach (var file in shippedFiles)
+                Assert.True(File.ReadAllBytes(Path.Combine(shipped, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(fresh, file))),
+                    $"{file} differs from a regeneration: run `dotnet run --project lib/Rlhf.Cli -- data` and commit the result");
+        }
+        finally { if (Directory.Exists(fresh)) Directory.Delete(fresh, recursive: true); }
+    }
+
+    [Fact]
+    public void Shipped_data_loads_with_the_loaders_and_stays_small()
+    {
+        string dir = Repo.Path("data", "tinyworld");
+        Assert.Equal(world.Sft, SeedFormats.LoadSft(Path.Combine(dir, TinyWorldWriter.SftFile)).Records);
+        Assert.Equal(world.Pairwise, SeedFormats.LoadPairwise(Path.Combine(dir, TinyWorldWriter.PairwiseFile)).Records);
+        var ranked = SeedFormats.LoadRanked(Path.Combine(dir, TinyWorldWriter.RankedFile));
+        Assert.Equal(world.Pairwise, RankedPairs.ToPairs(ranked.Records).Pairs);
+        Assert.Equal(world.Corpus, TextCorpus.Load(Path.Combine(dir, TinyWorldWriter.CorpusFile)).Records);
+        long total = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        Assert.InRange(total, 1_000_000, 6_000_000);
+        var tokenizer = TextTokenizer.Load(Path.Combine(dir, TinyWorldWriter.TokenizerFolder));
+        Assert.Equal(world.Sft[0].Prompt, tokenizer.Decode(tokenizer.Encode(world.Sft[0].Prompt)));
+    }
+
+    static List<string> Files(string root) =>
+        Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal).ToList();
+}
