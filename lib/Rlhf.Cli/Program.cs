@@ -5,6 +5,7 @@ using Rlhf.Cli.Commands;
 var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward models, PPO, DPO) on TorchSharp.")
 {
     DoctorCommand.Create(),
+    CourseCommand.Create(),
     NotebookCommand.Create(),
     GenerateCommand.Create(),
     ModelSpeedCommand.Create(),

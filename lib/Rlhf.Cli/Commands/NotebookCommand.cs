@@ -30,15 +30,7 @@ static class NotebookCommand
     {
         if (smoke) Environment.SetEnvironmentVariable(CourseRun.SmokeVariable, "1");
         var outputPath = output?.FullName ?? Path.Combine("out", "notebooks", notebook.Name);
-        var options = new NotebookRunOptions
-        {
-            OutputPath = outputPath,
-            // Plain Console for text that may be long (paths, code): Spectre wraps at the terminal width.
-            CellStarting = start => Console.Write($"[{start.CodeCellIndex}/{start.CodeCellCount}] cell {start.CellNumber}: {Shorten(start.FirstLine)} "),
-            CellFinished = cell => AnsiConsole.MarkupLine(cell.Succeeded
-                ? $"[green]ok[/] [grey]{cell.Duration.TotalSeconds:F1}s[/]"
-                : $"[red]FAILED[/] [grey]{cell.Duration.TotalSeconds:F1}s[/]"),
-        };
+        var options = NotebookProgress.Options(outputPath);
 
         NotebookRunResult result;
         try
@@ -64,5 +56,4 @@ static class NotebookCommand
         return 0;
     }
 
-    static string Shorten(string line) => line.Length <= 60 ? line : line[..57] + "...";
 }

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text;
+
+namespace Rlhf.Notebooks;
+
+/// <summary>One notebook of a course run.</summary>
+/// <param name="Name">File name, e.g. <c>02-sft.ipynb</c>.</param>
+/// <param name="Result">What the runner returned (cells, failure, executed JSON).</param>
+/// <param name="ExecutedPath">The executed notebook under the output folder.</param>
+/// <param name="HtmlPath">The same notebook rendered as HTML.</param>
+public sealed record CourseNotebook(string Name, NotebookRunResult Result, string ExecutedPath, string HtmlPath);
+
+/// <summary>The outcome of <see cref="CourseRunner.RunAsync"/>.</summary>
+/// <param name="Notebooks">Every notebook, in course order.</param>
+/// <param name="ReportPath">The index page linking them.</param>
+public sealed record CourseResult(IReadOnlyList<CourseNotebook> Notebooks, string ReportPath)
+{
+    /// <summary>True when every notebook ran to the end.</summary>
+    public bool Succeeded => Notebooks.All(n => n.Result.Succeeded);
+}
+
+/// <summary>
+/// The course's main job: executes every <c>NN-title.ipynb</c> of a folder in order with <see cref="NotebookRunner"/>,
+/// writes each executed notebook and its HTML rendering to the output folder, and a <c>report.html</c> index
+/// with each notebook's status and time. Each notebook starts from shipped data and checkpoints, so a failing
+/// notebook is reported and the run goes on to the next one.
+/// </summary>
+public static class CourseRunner
+{
+    /// <summary>The course notebooks of <paramref name="notebooksFolder"/> in order (names starting with two digits and a dash).</summary>
+    public static IReadOnlyList<string> Notebooks(string notebooksFolder) =>
+        Directory.GetFiles(notebooksFolder, "*.ipynb")
+            .Where(p => Path.GetFileName(p) is var n && n.Length > 3 && char.IsAsciiDigit(n[0]) && char.IsAsciiDigit(n[1]) && n[2] == '-')
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Runs the course. <paramref name="notebookStarting"/> is told each notebook's name before it runs;
+    /// <paramref name="cellOptions"/> carries per-cell progress callbacks (its output path is ignored).</summary>
+    public static async Task<CourseResult> RunAsync(
+        string notebooksFolder, string outputFolder, Action<string>? notebookStarting = null, NotebookRunOptions? cellOptions = null,
+        CancellationToken cancellationToken = default)
+    {
+        var notebooks = Notebooks(notebooksFolder);
+        if (notebooks.Count == 0) throw new NotebookFormatException($"{notebooksFolder}: no course notebooks (NN-title.ipynb)");
+        Directory.CreateDirectory(outputFolder);
+        var results = new List<CourseNotebook>();
+        foreach (var notebook in notebooks)
+        {
+            var name = Path.GetFileName(notebook);
+            notebookStarting?.Invoke(name);
+            var executedPath = Path.Combine(outputFolder, name);
+            var result = await NotebookRunner.RunAsync(notebook, (cellOptions ?? new NotebookRunOptions()) with { OutputPath = executedPath }, cancellationToken);
+            var htmlPath = Path.ChangeExtension(executedPath, ".html");
+            await File.WriteAllTextAsync(htmlPath, NotebookHtml.Render(result.ExecutedNotebook, name), cancellationToken);
+            results.Add(new CourseNotebook(name, result, executedPath, htmlPath));
+        }
+        var reportPath = Path.Combine(outputFolder, "report.html");
+        await File.WriteAllTextAsync(reportPath, Report(results), cancellationToken);
+        return new CourseResult(results, reportPath);
+    }
+
+    static string Report(IReadOnlyList<CourseNotebook> notebooks)
+    {
+        var html = new StringBuilder("""
+            <!DOCTYPE html><html><head><meta charset="utf-8"><title>RlhfNotebooks course run</title>
+            <style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto} td,th{border:1px solid #ddd;padding:.3rem .6rem} table{border-collapse:collapse}</style>
+            </head><body><h1>RlhfNotebooks: course run</h1>
+            """);
+        html.Append("<p>").Append(notebooks.Count(n => n.Result.Succeeded)).Append(" of ").Append(notebooks.Count)
+            .Append(" notebooks ran to the end, in ").Append($"{notebooks.Sum(n => n.Result.Duration.TotalSeconds):F0}").Append(" s of cell time.</p>");
+        html.Append("<table><tr><th>notebook</th><th>status</th><th>code cells</th><th>time</th></tr>\n");
+        foreach (var n in notebooks)
+        {
+            var status = n.Result.Failure is { } f ? $"failed at cell {f.CellNumber}: {f.ErrorType}: {f.Message}" : "ok";
+            html.Append("<tr><td><a href=\"").Append(WebUtility.HtmlEncode(Path.GetFileName(n.HtmlPath))).Append("\">")
+                .Append(WebUtility.HtmlEncode(n.Name)).Append("</a></td><td>").Append(WebUtility.HtmlEncode(status)).Append("</td><td>")
+                .Append(n.Result.Cells.Count).Append("</td><td>").Append($"{n.Result.Duration.TotalSeconds:F1} s").Append("</td></tr>\n");
+        }
+        return html.Append("</table></body></html>\n").ToString();
+    }
+}
