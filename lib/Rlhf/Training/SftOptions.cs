@@ -46,7 +46,7 @@ public sealed record SftOptions
 
     /// <summary>Element type of the final model's weights in <see cref="OutputFolder"/>: Float16 halves the size of what
     /// ships; trainer checkpoints under <c>checkpoints/</c> stay Float32 so a resume is exact. Default Float16.</summary>
-    public torch.ScalarType FinalWeightsType { get; init; } = torch.ScalarType.Float16;
+    public torch.ScalarType StoreAs { get; init; } = torch.ScalarType.Float16;
 
     /// <summary>The course preset: the defaults in a full run; 6 steps of 8 sequences, 32 held-out examples and two
     /// prompts per task kind in a smoke run.</summary>
@@ -69,8 +69,8 @@ public sealed record SftOptions
         Require(EvalExamples >= 1, nameof(EvalExamples), "must be at least 1");
         ArgumentNullException.ThrowIfNull(Evaluation, nameof(Evaluation));
         Evaluation.Validate();
-        Require(FinalWeightsType is torch.ScalarType.Float32 or torch.ScalarType.Float16 or torch.ScalarType.BFloat16,
-            nameof(FinalWeightsType), "must be float32, float16 or b_float16");
+        Require(StoreAs is torch.ScalarType.Float32 or torch.ScalarType.Float16 or torch.ScalarType.BFloat16,
+            nameof(StoreAs), "must be float32, float16 or b_float16");
         return this;
     }
 

@@ -56,7 +56,7 @@ public static class SftTraining
         return new SftResult(training, data.Report, before, after, options.OutputFolder);
     }
 
-    /// <summary>The final model as <see cref="SftOptions.FinalWeightsType"/>, with its metrics history and the options
+    /// <summary>The final model as <see cref="SftOptions.StoreAs"/>, with its metrics history and the options
     /// that produced it. <see cref="Checkpoint.Save"/> replaces the folder, so the history is written after it.</summary>
     static void SaveFinal(SftOptions options, Gpt model, MetricsHistory history)
     {
@@ -66,7 +66,7 @@ public static class SftTraining
             ["steps"] = options.Training.MaxSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["input_checkpoint"] = options.InputCheckpoint,
         };
-        Checkpoint.Save(options.OutputFolder, model, model.Config, options.InputCheckpoint, metadata, options.FinalWeightsType);
+        Checkpoint.Save(options.OutputFolder, model, model.Config, options.InputCheckpoint, metadata, options.StoreAs);
         history.Save(Path.Combine(options.OutputFolder, "history.json"));
         File.WriteAllText(Path.Combine(options.OutputFolder, OptionsFile), OptionsBinder.ToJson(options));
     }
