@@ -129,14 +129,14 @@ public class PretrainTests
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var ids = tensor(tokenizer.Encode("### Human: What is 2 plus 3?").Select(i => (long)i).ToArray(), device: TorchRuntime.Device).unsqueeze(0); // (1, T)
-        Assert.True(reloaded.forward(ids).equal(again.forward(ids)).item<bool>());
+        Assert.True(reloaded.forward(ids).equal(again.forward(ids)).all().item<bool>());
 
         var documents = Rlhf.Data.TextCorpus.Load(Path.Combine(dataFolder, "corpus.jsonl")).Records;
         var data = PretrainData.FromText(documents, tokenizer, options.EvalFraction);
         var stage = new PretrainStage(options, data, result.Config, result.OutputFolder);
         stage.LoadModel(result.OutputFolder);
         stage.Model.eval();
-        Assert.True(stage.Gpt.forward(ids).equal(reloaded.forward(ids)).item<bool>());
+        Assert.True(stage.Gpt.forward(ids).equal(reloaded.forward(ids)).all().item<bool>());
         Assert.Equal(result.EvalLoss, stage.Evaluate()["loss"], 5);
     }
 }
