@@ -168,11 +168,29 @@ public sealed class Trainer<TBatch>
         foreach (var o in observers) o.OnCheckpoint(step, final);
     }
 
-    /// <summary>The stage's output folder gets the final model and the run's history (what the next stage and the plots read).</summary>
+    /// <summary>The stage's output folder gets the final model and the run's history (what the next stage and the plots read).
+    /// Stages save models by replacing the whole folder atomically, so the step checkpoints are moved aside meanwhile and
+    /// put back: a finished run stays resumable from any of them.</summary>
     void SaveFinal()
     {
         Directory.CreateDirectory(outputFolder!);
-        stage.SaveModel(outputFolder!);
+        var checkpoints = Path.Combine(outputFolder!, "checkpoints");
+        var aside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputFolder!).TrimEnd(Path.DirectorySeparatorChar))!,
+            $".{Path.GetFileName(Path.GetFullPath(outputFolder!).TrimEnd(Path.DirectorySeparatorChar))}.checkpoints-{Environment.ProcessId}");
+        bool moved = Directory.Exists(checkpoints);
+        if (moved) Directory.Move(checkpoints, aside);
+        try
+        {
+            stage.SaveModel(outputFolder!);
+        }
+        finally
+        {
+            if (moved)
+            {
+                if (Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
+                Directory.Move(aside, checkpoints);
+            }
+        }
         History.Save(Path.Combine(outputFolder!, HistoryFile));
     }
 

@@ -70,7 +70,8 @@ sealed class ToyStage : ITrainingStage<ToyStage.Batch>
         return new Dictionary<string, double> { ["loss"] = loss.LossSum.item<float>() / batch.Tokens };
     }
 
-    public void SaveModel(string folder) => model.save(Path.Combine(folder, "toy.bin"));
+    // Like the real stages (Checkpoint.Save), saving replaces the whole folder atomically.
+    public void SaveModel(string folder) => Rlhf.Checkpoints.AtomicFile.WriteFolder(folder, temporary => model.save(Path.Combine(temporary, "toy.bin")));
     public void LoadModel(string folder) => model.load(Path.Combine(folder, "toy.bin"));
 
     public float[] Parameters() => model.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
