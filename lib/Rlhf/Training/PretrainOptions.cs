@@ -19,7 +19,9 @@ public sealed record PretrainOptions
     /// <summary>Folder with <c>corpus.jsonl</c> and <c>tokenizer/</c>. Default <c>data/tinyworld</c>.</summary>
     public string DataFolder { get; init; } = "data/tinyworld";
 
-    /// <summary>Where the final model, its history and the resumable checkpoints go. Default <c>out/pretrain</c>.</summary>
+    /// <summary>Where the final model and its <c>history.json</c> go. Default <c>out/pretrain</c>. While training, resumable
+    /// checkpoints are written to <c>checkpoints/step-NNNNNN</c> inside it; the final save replaces the whole folder, so
+    /// after a finished run only the final model and history remain.</summary>
     public string OutputFolder { get; init; } = "out/pretrain";
 
     /// <summary>A checkpoint folder (<c>OUT/checkpoints/step-NNNNNN</c>) to continue from; null starts from random weights.</summary>

@@ -139,4 +139,28 @@ public class PretrainTests
         Assert.True(stage.Gpt.forward(ids).equal(reloaded.forward(ids)).all().item<bool>());
         Assert.Equal(result.EvalLoss, stage.Evaluate()["loss"], 5);
     }
+
+    [Fact]
+    public void The_shipped_base_checkpoint_is_the_default_course_model_in_float16()
+    {
+        var folder = Repo.Path("data", "checkpoints", "base");
+        var config = Checkpoint.ReadConfig(folder);
+        var tokenizer = TextTokenizer.Load(folder);
+        Assert.Equal(GptConfig.CourseDefault with { VocabularySize = tokenizer.VocabularySize }, config);
+        Assert.Equal(TextTokenizer.Load(Repo.Path("data", "tinyworld", "tokenizer")).Vocabulary.Tokens, tokenizer.Vocabulary.Tokens);
+        var header = SafetensorsHeader.Read(Path.Combine(folder, Checkpoint.WeightsFile));
+        Assert.All(header.Entries, e => Assert.Equal("F16", e.Dtype));
+        Assert.Equal("pretrain", header.Metadata["stage"]);
+        Assert.Equal("1234", header.Metadata["seed"]);
+        var history = MetricsHistory.Load(Path.Combine(folder, "history.json"));
+        Assert.Equal(new PretrainOptions().Training.MaxSteps, history.Rows[^1].Step);
+    }
+
+    [Fact]
+    public void The_cli_verb_rejects_a_bad_option_naming_it()
+    {
+        var (exitCode, output) = Repo.RunCli(null, "pretrain", "--set", "eval_fraction=2", "--out", Path.Combine(Path.GetTempPath(), "rlhf-never-written"));
+        Assert.Equal(2, exitCode);
+        Assert.Contains("eval_fraction", output);
+    }
 }
