@@ -41,7 +41,7 @@ public sealed record SftOptions
     /// <c>data/tinyworld/eval_prompts.txt</c>, 48 new tokens.</summary>
     public PolicyEvaluationOptions Evaluation { get; init; } = PolicyEvaluationOptions.Greedy;
 
-    /// <summary>Also evaluate the input model before training, so the result holds the before/after table. Default true.</summary>
+    /// <summary>Also evaluate the input model before training (also when resuming: the weights of <see cref="InputCheckpoint"/>), so the result holds the before/after table. Default true.</summary>
     public bool EvaluateInputModel { get; init; } = true;
 
     /// <summary>Element type of the final model's weights in <see cref="OutputFolder"/>: Float16 halves the size of what

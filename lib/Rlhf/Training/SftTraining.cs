@@ -38,7 +38,7 @@ public static class SftTraining
         PolicyEvaluation? before = null;
         using (var model = Checkpoint.LoadGpt(options.InputCheckpoint))
         {
-            if (options.EvaluateInputModel && options.ResumeFrom is null) before = evaluator.Evaluate("base", model);
+            if (options.EvaluateInputModel) before = evaluator.Evaluate("base", model);
             var stage = new SftStage(model, data, options.Training, options.InputCheckpoint, tokenizer.PadId);
             var trainer = new Trainer<SftBatch>(stage, options.Training, options.OutputFolder, observers);
             training = trainer.Train(options.ResumeFrom);
