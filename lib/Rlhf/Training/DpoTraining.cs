@@ -1,0 +1,82 @@
+using Rlhf.Checkpoints;
+using Rlhf.Data;
+using Rlhf.Models;
+using Rlhf.Text;
+using Rlhf.Torch;
+
+namespace Rlhf.Training;
+
+/// <summary>What a DPO run returns: the loop's result, the trained policy (in memory, the caller disposes it) and the data it saw.</summary>
+/// <param name="Training">Steps, history and final evaluation of the shared loop.</param>
+/// <param name="Policy">The trained policy (also written to <see cref="DpoOptions.OutputFolder"/>).</param>
+/// <param name="TrainPairs">Training pairs used.</param>
+/// <param name="EvalPairs">Held-out pairs evaluated.</param>
+/// <param name="TruncatedPairs">Pairs (training and held-out) with a sequence cut to the model's context.</param>
+/// <param name="Options">The options the run used.</param>
+public sealed record DpoResult(TrainingResult Training, Gpt Policy, int TrainPairs, int EvalPairs, int TruncatedPairs, DpoOptions Options) : IDisposable
+{
+    /// <summary>Frees the policy.</summary>
+    public void Dispose() => Policy.Dispose();
+}
+
+/// <summary>The one entry point of the DPO stage: <c>rlhf dpo</c> and notebook 05 both call <see cref="Run"/>.</summary>
+public static class DpoTraining
+{
+    /// <summary>The file, beside the trained policy, that records the options of the run.</summary>
+    public const string OptionsFile = "dpo_options.json";
+
+    /// <summary>
+    /// Loads the policy and a frozen reference from <see cref="DpoOptions.InputCheckpoint"/>, tokenizes the preference
+    /// pairs, trains with the shared loop and writes the policy, its history and the options to
+    /// <see cref="DpoOptions.OutputFolder"/>.
+    /// </summary>
+    public static DpoResult Run(DpoOptions options, IEnumerable<ITrainingObserver>? observers = null)
+    {
+        options.Validate();
+        TorchRuntime.Init();
+        Seeding.Seed(options.Training.Seed);
+        var tokenizer = TextTokenizer.Load(options.InputCheckpoint);
+        var template = new ChatTemplate(tokenizer);
+        var policy = LoadPolicy(options.InputCheckpoint);
+        try
+        {
+            var train = Tokenize(Path.Combine(options.DataFolder, options.TrainFile), options.MaxTrainPairs, template, policy.ContextLength);
+            var eval = Tokenize(Path.Combine(options.DataFolder, options.EvalFile), options.EvalPairs, template, policy.ContextLength);
+            using var stage = new DpoStage(options, policy, DpoStage.FrozenCopy(policy), train, eval, options.InputCheckpoint);
+            var trainer = new Trainer<DpoBatch>(stage, options.Training, options.OutputFolder, observers);
+            var result = trainer.Train();
+            File.WriteAllText(Path.Combine(options.OutputFolder, OptionsFile), OptionsBinder.ToJson(options) + "\n");
+            return new DpoResult(result, policy, train.Count, eval.Count, train.TruncatedPairs + eval.TruncatedPairs, options);
+        }
+        catch
+        {
+            policy.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The starting policy, with dropout off whatever the checkpoint's config says: with dropout the policy's
+    /// log-probs would be noisy and differ from the reference's even at step 0 (TRL disables it for DPO too).</summary>
+    public static Gpt LoadPolicy(string checkpointFolder)
+    {
+        var model = new Gpt(Checkpoint.ReadConfig(checkpointFolder) with { Dropout = 0 }, TorchRuntime.Device);
+        try
+        {
+            Checkpoint.LoadInto(checkpointFolder, model);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Loads the first <paramref name="limit"/> pairs of <paramref name="path"/> (0 = all) through the chat template.</summary>
+    public static TokenizedPreferences Tokenize(string path, int limit, ChatTemplate template, int maxLength)
+    {
+        var pairs = SeedFormats.LoadPairwise(path).Records;
+        if (pairs.Count == 0) throw new InvalidDataException($"'{path}' holds no preference pairs");
+        return new TokenizedPreferences(limit > 0 ? pairs.Take(limit).ToList() : pairs, template, maxLength);
+    }
+}
