@@ -51,6 +51,9 @@ public sealed record DpoOptions
     /// <summary>Where the trained policy and the run's history are written. Default <c>out/dpo</c>.</summary>
     public string OutputFolder { get; init; } = "out/dpo";
 
+    /// <summary>A trainer checkpoint folder (<c>OUTPUT/checkpoints/step-N</c>) to continue from; null starts fresh. Default null.</summary>
+    public string? ResumeFrom { get; init; }
+
     /// <summary>Optimisation settings; see <see cref="DefaultTraining"/>.</summary>
     public TrainingOptions Training { get; init; } = DefaultTraining;
 

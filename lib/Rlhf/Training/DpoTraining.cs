@@ -44,7 +44,7 @@ public static class DpoTraining
             var eval = Tokenize(Path.Combine(options.DataFolder, options.EvalFile), options.EvalPairs, template, policy.ContextLength);
             using var stage = new DpoStage(options, policy, DpoStage.FrozenCopy(policy), train, eval, options.InputCheckpoint);
             var trainer = new Trainer<DpoBatch>(stage, options.Training, options.OutputFolder, observers);
-            var result = trainer.Train();
+            var result = trainer.Train(options.ResumeFrom);
             File.WriteAllText(Path.Combine(options.OutputFolder, OptionsFile), OptionsBinder.ToJson(options) + "\n");
             return new DpoResult(result, policy, train.Count, eval.Count, train.TruncatedPairs + eval.TruncatedPairs, options);
         }
