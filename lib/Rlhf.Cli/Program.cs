@@ -10,5 +10,7 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     ModelSpeedCommand.Create(),
     DataCommand.Create(),
     DpoCommand.Create(),
+    SftCommand.Create(),
+    PretrainCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
