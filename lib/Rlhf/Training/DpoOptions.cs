@@ -41,8 +41,8 @@ public sealed record DpoOptions
     /// <summary>Held-out pairs evaluated (the first N of <see cref="EvalFile"/>; 0 = all 1,200). Default 300.</summary>
     public int EvalPairs { get; init; } = 300;
 
-    /// <summary>Held-out prompts per task kind whose greedy answers the gold judge scores at every evaluation
-    /// (0 = no gold evaluation during training). Default 4 (28 prompts).</summary>
+    /// <summary>Held-out prompts per task kind (the first ones of <c>eval_prompts.txt</c> in <see cref="DataFolder"/>) whose greedy
+    /// answers the gold judge scores at every evaluation (0 = no gold evaluation during training). Default 4 (28 prompts).</summary>
     public int GoldPromptsPerKind { get; init; } = 4;
 
     /// <summary>The starting checkpoint: policy and reference both begin as its weights. Default <c>data/checkpoints/sft</c>.</summary>

@@ -1,4 +1,5 @@
 using Rlhf.Checkpoints;
+using Rlhf.Evaluation;
 using Rlhf.Models;
 using Rlhf.Torch;
 using TorchSharp;
@@ -20,6 +21,8 @@ public sealed class DpoStage : ITrainingStage<DpoBatch>, IDisposable
     readonly TokenizedPreferences train, eval;
     readonly string tokenizerFolder;
     readonly ReferenceLogProbs? trainReference, evalReference;
+    readonly PolicyEvaluator? goldEvaluator;
+    readonly IReadOnlyList<string> goldPrompts;
     readonly Dictionary<long, int[]> orders = [];
     Gpt? reference;
 
@@ -31,8 +34,15 @@ public sealed class DpoStage : ITrainingStage<DpoBatch>, IDisposable
     /// <param name="train">Training pairs.</param>
     /// <param name="eval">Held-out pairs for <see cref="Evaluate"/>.</param>
     /// <param name="tokenizerFolder">The tokenizer files saved with every checkpoint of the policy.</param>
-    public DpoStage(DpoOptions options, Gpt policy, Gpt reference, TokenizedPreferences train, TokenizedPreferences eval, string tokenizerFolder)
+    /// <param name="goldEvaluator">Scores the policy's answers to <paramref name="goldPrompts"/> at every evaluation; null for none.</param>
+    /// <param name="goldPrompts">Held-out prompts for <paramref name="goldEvaluator"/>.</param>
+    public DpoStage(DpoOptions options, Gpt policy, Gpt reference, TokenizedPreferences train, TokenizedPreferences eval, string tokenizerFolder,
+        PolicyEvaluator? goldEvaluator = null, IReadOnlyList<string>? goldPrompts = null)
     {
+        if (goldEvaluator is not null && (goldPrompts is null || goldPrompts.Count == 0))
+            throw new ArgumentException("a gold evaluator needs held-out prompts to answer", nameof(goldPrompts));
+        this.goldEvaluator = goldEvaluator;
+        this.goldPrompts = goldPrompts ?? [];
         this.options = options.Validate();
         this.policy = policy;
         this.reference = reference;
@@ -95,7 +105,8 @@ public sealed class DpoStage : ITrainingStage<DpoBatch>, IDisposable
         return new MicroBatchLoss(pairs.Losses.sum(), pairs.MetricSums);
     }
 
-    /// <summary>The loss and the rewards/logps metrics averaged over the held-out pairs.</summary>
+    /// <summary>The loss and the rewards/logps metrics averaged over the held-out pairs; with a gold evaluator also the
+    /// gold judge's verdicts on the policy's answers to the held-out prompts (<c>gold/gold_mean</c>, <c>gold/helpfulness</c>, ...).</summary>
     public IReadOnlyDictionary<string, double> Evaluate()
     {
         var sums = new Dictionary<string, double>();
@@ -107,7 +118,11 @@ public sealed class DpoStage : ITrainingStage<DpoBatch>, IDisposable
             Add(sums, "loss", output.LossSum.item<float>());
             foreach (var (name, value) in output.MetricSums!) Add(sums, name, value.item<float>());
         }
-        return sums.ToDictionary(s => s.Key, s => s.Value / eval.Count);
+        var metrics = sums.ToDictionary(s => s.Key, s => s.Value / eval.Count);
+        if (goldEvaluator is not null)
+            foreach (var (name, value) in goldEvaluator.Evaluate("dpo", policy, goldPrompts).Metrics.ToDictionary())
+                metrics["gold/" + name] = value;
+        return metrics;
     }
 
     /// <inheritdoc />

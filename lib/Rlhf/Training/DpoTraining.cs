@@ -1,5 +1,6 @@
 using Rlhf.Checkpoints;
 using Rlhf.Data;
+using Rlhf.Evaluation;
 using Rlhf.Models;
 using Rlhf.Text;
 using Rlhf.Torch;
@@ -42,7 +43,9 @@ public static class DpoTraining
         {
             var train = Tokenize(Path.Combine(options.DataFolder, options.TrainFile), options.MaxTrainPairs, template, policy.ContextLength);
             var eval = Tokenize(Path.Combine(options.DataFolder, options.EvalFile), options.EvalPairs, template, policy.ContextLength);
-            using var stage = new DpoStage(options, policy, DpoStage.FrozenCopy(policy), train, eval, options.InputCheckpoint);
+            var gold = GoldEvaluator(options, tokenizer);
+            using var stage = new DpoStage(options, policy, DpoStage.FrozenCopy(policy), train, eval, options.InputCheckpoint,
+                gold, gold?.LoadPrompts());
             var trainer = new Trainer<DpoBatch>(stage, options.Training, options.OutputFolder, observers);
             var result = trainer.Train(options.ResumeFrom);
             File.WriteAllText(Path.Combine(options.OutputFolder, OptionsFile), OptionsBinder.ToJson(options) + "\n");
@@ -54,6 +57,14 @@ public static class DpoTraining
             throw;
         }
     }
+
+    /// <summary>Greedy answers to the first <see cref="DpoOptions.GoldPromptsPerKind"/> held-out prompts of each task kind
+    /// (<c>eval_prompts.txt</c> in the data folder), or null when that is 0.</summary>
+    public static PolicyEvaluator? GoldEvaluator(DpoOptions options, TextTokenizer tokenizer) =>
+        options.GoldPromptsPerKind == 0 ? null : new PolicyEvaluator(tokenizer, PolicyEvaluationOptions.Greedy with
+        {
+            PromptsFile = Path.Combine(options.DataFolder, "eval_prompts.txt"), MaxPromptsPerKind = options.GoldPromptsPerKind,
+        });
 
     /// <summary>The starting policy, with dropout off whatever the checkpoint's config says: with dropout the policy's
     /// log-probs would be noisy and differ from the reference's even at step 0 (TRL disables it for DPO too).</summary>
