@@ -35,11 +35,12 @@ public sealed record DpoOptions
     /// <summary>Held-out pairs inside <see cref="DataFolder"/>, for the evaluation metrics. Default <c>eval_preferences_pairwise.jsonl</c>.</summary>
     public string EvalFile { get; init; } = "eval_preferences_pairwise.jsonl";
 
-    /// <summary>Use only the first N training pairs (0 = all): fewer pairs, fewer reference log-probs to precompute. Default 0.</summary>
-    public int MaxTrainPairs { get; init; } = 0;
+    /// <summary>Use N training pairs spread evenly over <see cref="TrainFile"/> (0 = all 6,000): the reference log-probs are
+    /// precomputed for exactly the pairs used. Default 800, one pass at the default 100 steps of 8 pairs.</summary>
+    public int MaxTrainPairs { get; init; } = 800;
 
-    /// <summary>Held-out pairs evaluated (the first N of <see cref="EvalFile"/>; 0 = all 1,200). Default 300.</summary>
-    public int EvalPairs { get; init; } = 300;
+    /// <summary>Held-out pairs evaluated, spread evenly over <see cref="EvalFile"/> (0 = all 1,200). Default 240.</summary>
+    public int EvalPairs { get; init; } = 240;
 
     /// <summary>Held-out prompts per task kind (the first ones of <c>eval_prompts.txt</c> in <see cref="DataFolder"/>) whose greedy
     /// answers the gold judge scores at every evaluation (0 = no gold evaluation during training). Default 4 (28 prompts).</summary>
@@ -57,12 +58,12 @@ public sealed record DpoOptions
     /// <summary>Optimisation settings; see <see cref="DefaultTraining"/>.</summary>
     public TrainingOptions Training { get; init; } = DefaultTraining;
 
-    /// <summary>DPO's optimiser defaults for the course model: 16 pairs a step, a small learning rate (the policy starts
+    /// <summary>DPO's optimiser defaults for the course model: 8 pairs a step, a small learning rate (the policy starts
     /// good and should move only a little), no weight decay (it would pull the weights towards zero, not towards the
     /// reference).</summary>
     public static TrainingOptions DefaultTraining { get; } = new()
     {
-        MaxSteps = 150, BatchSize = 16, LearningRate = 1e-4, WarmupSteps = 10, WeightDecay = 0.0, EvalEvery = 25,
+        MaxSteps = 100, BatchSize = 8, LearningRate = 1e-4, WarmupSteps = 10, WeightDecay = 0.0, EvalEvery = 25,
     };
 
     /// <summary>The course preset: the defaults in a full run; a handful of steps on a small slice in a smoke run.</summary>

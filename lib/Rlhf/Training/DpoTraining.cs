@@ -83,11 +83,16 @@ public static class DpoTraining
         }
     }
 
-    /// <summary>Loads the first <paramref name="limit"/> pairs of <paramref name="path"/> (0 = all) through the chat template.</summary>
+    /// <summary>Loads <paramref name="limit"/> pairs of <paramref name="path"/> (0 = all) through the chat template. A limited
+    /// selection is spread evenly over the file (pairs i * count / limit), not its first lines: the files hold the pairs of
+    /// one prompt together, so the first lines would cover only a few prompts and task kinds.</summary>
     public static TokenizedPreferences Tokenize(string path, int limit, ChatTemplate template, int maxLength)
     {
         var pairs = SeedFormats.LoadPairwise(path).Records;
         if (pairs.Count == 0) throw new InvalidDataException($"'{path}' holds no preference pairs");
-        return new TokenizedPreferences(limit > 0 ? pairs.Take(limit).ToList() : pairs, template, maxLength);
+        var selected = limit > 0 && limit < pairs.Count
+            ? Enumerable.Range(0, limit).Select(i => pairs[(int)((long)i * pairs.Count / limit)]).ToList()
+            : pairs;
+        return new TokenizedPreferences(selected, template, maxLength);
     }
 }

@@ -187,7 +187,7 @@ public sealed class DpoTests
         var result = trainer.Train();
 
         var final = result.FinalEvaluation;
-        Assert.True(final["eval/rewards/accuracies"] > 0.6, $"held-out accuracy {final["eval/rewards/accuracies"]:F3}, margin {final["eval/rewards/margins"]:F3}, loss {final["eval/loss"]:F3}");
+        Assert.True(final["eval/rewards/accuracies"] > 0.55, $"held-out accuracy {final["eval/rewards/accuracies"]:F3}, margin {final["eval/rewards/margins"]:F3}, loss {final["eval/loss"]:F3}");
         Assert.True(final["eval/rewards/margins"] > 0);
         Assert.True(final["eval/loss"] < Math.Log(2));
         Assert.All(new[] { "rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins", "logps/chosen", "logps/rejected" },
