@@ -71,8 +71,8 @@ public sealed record DpoOptions
         new DpoOptions(),
         new DpoOptions
         {
-            MaxTrainPairs = 64, EvalPairs = 32, GoldPromptsPerKind = 1,
-            Training = DefaultTraining with { MaxSteps = 4, BatchSize = 8, WarmupSteps = 1, EvalEvery = 2 },
+            MaxTrainPairs = 32, EvalPairs = 16, GoldPromptsPerKind = 0,
+            Training = DefaultTraining with { MaxSteps = 4, BatchSize = 8, WarmupSteps = 1, EvalEvery = 0 },
         });
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
