@@ -10,6 +10,7 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     GenerateCommand.Create(),
     ModelSpeedCommand.Create(),
     DataCommand.Create(),
+    DpoCommand.Create(),
     SftCommand.Create(),
     PretrainCommand.Create(),
 };

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Globalization;
+using Rlhf.Checkpoints;
+using Rlhf.Cli.Training;
+using Rlhf.Evaluation;
+using Rlhf.Text;
+using Rlhf.Training;
+using Spectre.Console;
+
+namespace Rlhf.Cli.Commands;
+
+/// <summary><c>rlhf dpo</c>: Direct Preference Optimization from the SFT checkpoint on TinyWorld's preference pairs,
+/// through <see cref="DpoTraining.Run"/> with the options record built from --config and --set.</summary>
+static class DpoCommand
+{
+    public static Command Create()
+    {
+        var stageOptions = new StageOptionsArguments();
+        var output = new Option<string?>("--out") { Description = $"Output folder for the trained policy (default {new DpoOptions().OutputFolder})." };
+        var resume = new Option<string?>("--resume") { Description = "A checkpoint folder (OUT/checkpoints/step-N) to continue from." };
+        var compare = new Option<bool>("--compare")
+        {
+            Description = "After training, let the starting checkpoint and the trained policy answer every held-out prompt (greedy) and print the gold judge's metrics side by side, and DPO's gold win rate against the start.",
+        };
+        var command = new Command("dpo",
+            "Direct Preference Optimization (sigmoid DPO, cDPO or IPO) of the SFT policy against a frozen reference. " +
+            $"Options: {string.Join(", ", OptionsBinder.Names(new DpoOptions()))}.");
+        stageOptions.AddTo(command);
+        command.Add(output);
+        command.Add(resume);
+        command.Add(compare);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var options = stageOptions.Bind(parse, new DpoOptions());
+                options = options with
+                {
+                    OutputFolder = parse.GetValue(output) ?? options.OutputFolder,
+                    ResumeFrom = parse.GetValue(resume) ?? options.ResumeFrom,
+                };
+                options.Validate();
+                using var result = Run(options);
+                var evaluation = result.Training.FinalEvaluation;
+                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"{result.TrainPairs:N0} training pairs, {result.EvalPairs:N0} held-out pairs, {result.TruncatedPairs} cut to fit the context.")));
+                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"held-out: accuracy {evaluation.GetValueOrDefault("eval/rewards/accuracies"):P1}, margin {evaluation.GetValueOrDefault("eval/rewards/margins"):F3}, loss {evaluation.GetValueOrDefault("eval/loss"):F4}")));
+                AnsiConsole.MarkupLine($"Wrote {Markup.Escape(options.OutputFolder)}");
+                if (parse.GetValue(compare)) Compare(options, result);
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or CheckpointFormatException or Rlhf.Data.DatasetFormatException or TrainingDivergedException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"rlhf dpo: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Gold judge on every held-out prompt: the starting checkpoint against the trained policy.</summary>
+    static void Compare(DpoOptions options, DpoResult result)
+    {
+        var evaluator = new PolicyEvaluator(TextTokenizer.Load(options.InputCheckpoint),
+            PolicyEvaluationOptions.Greedy with { PromptsFile = Path.Combine(options.DataFolder, "eval_prompts.txt") });
+        PolicyEvaluation before;
+        using (var start = DpoTraining.LoadPolicy(options.InputCheckpoint)) before = evaluator.Evaluate("start", start);
+        var after = evaluator.Evaluate("dpo", result.Policy);
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("metric").AddColumn("start", c => c.RightAligned()).AddColumn("dpo", c => c.RightAligned());
+        foreach (var ((label, a), (_, b)) in before.Metrics.TableRows().Zip(after.Metrics.TableRows()))
+            table.AddRow(Markup.Escape(label), Format(a), Format(b));
+        table.Caption(Markup.Escape($"gold judge, {after.Metrics.Prompts} held-out prompts, {after.Sampling}"));
+        AnsiConsole.Write(table);
+        double winRate = Statistics.WinRate(after.Samples.Select(s => s.GoldScore).ToList(), before.Samples.Select(s => s.GoldScore).ToList());
+        int wins = after.Samples.Zip(before.Samples).Count(p => p.First.GoldScore > p.Second.GoldScore + 1e-9);
+        int losses = after.Samples.Zip(before.Samples).Count(p => p.First.GoldScore < p.Second.GoldScore - 1e-9);
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"gold win rate of dpo against start: {winRate:P1} ({wins} wins, {losses} losses, {after.Samples.Count - wins - losses} ties counted half)")));
+    }
+
+    static string Format(object? value) => value switch
+    {
+        null => "-",
+        double d => d.ToString("F3", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    static DpoResult Run(DpoOptions options)
+    {
+        DpoResult? result = null;
+        ConsoleTrainingProgress.Run($"DPO ({OptionsBinder.JsonName(options.Loss.ToString())}, beta {options.Beta.ToString(CultureInfo.InvariantCulture)})", "pairs",
+            progress => (result = DpoTraining.Run(options, [progress])).Training);
+        return result!;
+    }
+}

@@ -1,0 +1,15 @@
+namespace Rlhf.Training;
+
+/// <summary>Which direct preference loss <see cref="DpoStage"/> optimises (<c>--set loss=ipo</c>).</summary>
+public enum DpoLossKind
+{
+    /// <summary>DPO: -log sigmoid(beta * h) on summed response log-probs (Rafailov et al. 2023, eq. 7).</summary>
+    Sigmoid,
+
+    /// <summary>Conservative DPO (cDPO): the sigmoid loss with label smoothing, for labels assumed flipped with
+    /// probability <see cref="DpoOptions.LabelSmoothing"/> (Mitchell 2023).</summary>
+    Conservative,
+
+    /// <summary>IPO: (h - 1 / (2 beta))^2 on length-normalised response log-probs (Azar et al. 2023, eq. 17).</summary>
+    Ipo,
+}

@@ -1,0 +1,101 @@
+namespace Rlhf.Training;
+
+/// <summary>
+/// Everything <see cref="DpoTraining.Run"/> needs: the loss and its strength, the data, the starting checkpoint and
+/// the shared optimisation settings. <c>rlhf dpo --set beta=0.2 --set loss=ipo</c> and a notebook's
+/// <c>DpoOptions.Course with { Beta = 0.2 }</c> set the same fields (one parameter, one path).
+/// </summary>
+public sealed record DpoOptions
+{
+    /// <summary>beta: how strongly the policy is held to the reference (the KL coefficient of the RLHF objective the DPO
+    /// loss solves; for IPO the paper's tau). Implicit rewards are beta * (log pi - log pi_ref). Default 0.1.</summary>
+    public double Beta { get; init; } = 0.1;
+
+    /// <summary>Which loss: <c>sigmoid</c> (DPO), <c>conservative</c> (cDPO, label smoothing) or <c>ipo</c>. Default sigmoid.</summary>
+    public DpoLossKind Loss { get; init; } = DpoLossKind.Sigmoid;
+
+    /// <summary>cDPO's assumed probability that a preference label is flipped, in [0, 0.5); used only by
+    /// <see cref="DpoLossKind.Conservative"/>. Default 0.1.</summary>
+    public double LabelSmoothing { get; init; } = 0.1;
+
+    /// <summary>Weight of an extra SFT term: the chosen response's mean per-token negative log-likelihood, added to every
+    /// pair's loss (keeps the chosen responses likely; 0 turns it off). Default 0.</summary>
+    public double SftWeight { get; init; } = 0.0;
+
+    /// <summary>Compute the reference model's log-probs once for every pair before training (no-grad) and free the
+    /// reference model; false keeps it and recomputes them every step. Same numbers either way. Default true.</summary>
+    public bool PrecomputeReference { get; init; } = true;
+
+    /// <summary>Folder with the preference files. Default <c>data/tinyworld</c>.</summary>
+    public string DataFolder { get; init; } = "data/tinyworld";
+
+    /// <summary>Training pairs (<c>{"prompt","chosen","rejected"}</c> jsonl) inside <see cref="DataFolder"/>. Default <c>preferences_pairwise.jsonl</c>.</summary>
+    public string TrainFile { get; init; } = "preferences_pairwise.jsonl";
+
+    /// <summary>Held-out pairs inside <see cref="DataFolder"/>, for the evaluation metrics. Default <c>eval_preferences_pairwise.jsonl</c>.</summary>
+    public string EvalFile { get; init; } = "eval_preferences_pairwise.jsonl";
+
+    /// <summary>Use N training pairs spread evenly over <see cref="TrainFile"/> (0 = all 6,000): the reference log-probs are
+    /// precomputed for exactly the pairs used. Default 800, one pass at the default 100 steps of 8 pairs.</summary>
+    public int MaxTrainPairs { get; init; } = 800;
+
+    /// <summary>Held-out pairs evaluated, spread evenly over <see cref="EvalFile"/> (0 = all 1,200). Default 240.</summary>
+    public int EvalPairs { get; init; } = 240;
+
+    /// <summary>Held-out prompts per task kind (the first ones of <c>eval_prompts.txt</c> in <see cref="DataFolder"/>) whose greedy
+    /// answers the gold judge scores at every evaluation (0 = no gold evaluation during training). Default 4 (28 prompts).</summary>
+    public int GoldPromptsPerKind { get; init; } = 4;
+
+    /// <summary>The starting checkpoint: policy and reference both begin as its weights. Default <c>data/checkpoints/sft</c>.</summary>
+    public string InputCheckpoint { get; init; } = "data/checkpoints/sft";
+
+    /// <summary>Where the trained policy and the run's history are written. Default <c>out/dpo</c>.</summary>
+    public string OutputFolder { get; init; } = "out/dpo";
+
+    /// <summary>A trainer checkpoint folder (<c>OUTPUT/checkpoints/step-N</c>) to continue from; null starts fresh. Default null.</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>Optimisation settings; see <see cref="DefaultTraining"/>.</summary>
+    public TrainingOptions Training { get; init; } = DefaultTraining;
+
+    /// <summary>DPO's optimiser defaults for the course model: 8 pairs a step, a small learning rate (the policy starts
+    /// good and should move only a little), no weight decay (it would pull the weights towards zero, not towards the
+    /// reference).</summary>
+    public static TrainingOptions DefaultTraining { get; } = new()
+    {
+        MaxSteps = 100, BatchSize = 8, LearningRate = 1e-4, WarmupSteps = 10, WeightDecay = 0.0, EvalEvery = 25,
+    };
+
+    /// <summary>The course preset: the defaults in a full run; a handful of steps on a small slice in a smoke run.</summary>
+    public static DpoOptions Course => CourseRun.Pick(
+        new DpoOptions(),
+        new DpoOptions
+        {
+            MaxTrainPairs = 32, EvalPairs = 16, GoldPromptsPerKind = 0,
+            Training = DefaultTraining with { MaxSteps = 4, BatchSize = 8, WarmupSteps = 1, EvalEvery = 0 },
+        });
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
+    public DpoOptions Validate()
+    {
+        Training.Validate();
+        Require(Beta > 0 && double.IsFinite(Beta), nameof(Beta), "must be a positive number");
+        Require(Enum.IsDefined(Loss), nameof(Loss), "must be sigmoid, conservative or ipo");
+        Require(LabelSmoothing is >= 0 and < 0.5, nameof(LabelSmoothing), "must be in [0, 0.5)");
+        Require(SftWeight >= 0 && double.IsFinite(SftWeight), nameof(SftWeight), "must be 0 or more");
+        Require(!string.IsNullOrWhiteSpace(DataFolder), nameof(DataFolder), "must name a folder");
+        Require(!string.IsNullOrWhiteSpace(TrainFile), nameof(TrainFile), "must name a file");
+        Require(!string.IsNullOrWhiteSpace(EvalFile), nameof(EvalFile), "must name a file");
+        Require(MaxTrainPairs >= 0, nameof(MaxTrainPairs), "must be 0 (all) or more");
+        Require(EvalPairs >= 0, nameof(EvalPairs), "must be 0 (all) or more");
+        Require(GoldPromptsPerKind >= 0, nameof(GoldPromptsPerKind), "must be 0 (none) or more");
+        Require(!string.IsNullOrWhiteSpace(InputCheckpoint), nameof(InputCheckpoint), "must name a checkpoint folder");
+        Require(!string.IsNullOrWhiteSpace(OutputFolder), nameof(OutputFolder), "must name a folder");
+        return this;
+    }
+
+    static void Require(bool condition, string field, string message)
+    {
+        if (!condition) throw new ArgumentException($"dpo option '{OptionsBinder.JsonName(field)}' {message}.");
+    }
+}
