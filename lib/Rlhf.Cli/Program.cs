@@ -13,5 +13,6 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     DpoCommand.Create(),
     SftCommand.Create(),
     PretrainCommand.Create(),
+    RewardModelCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
