@@ -1,0 +1,140 @@
+using Rlhf.Checkpoints;
+using Rlhf.Text;
+using Rlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlhf.Models;
+
+/// <summary>
+/// A trained reward model, ready to score: a <see cref="ScalarHeadModel"/> whose value at a sequence's last real
+/// token is the raw reward, the <see cref="RewardNormalization"/> applied to it, and the tokenizer it was trained
+/// with. A reward checkpoint folder is an ordinary <see cref="Checkpoint"/> folder (weights, <c>config.json</c>,
+/// tokenizer) plus <c>reward_normalization.json</c>. The model is kept in eval mode and scores without gradients:
+/// in PPO it is frozen.
+/// </summary>
+public sealed class RewardModel : IDisposable
+{
+    /// <summary>Wraps a scalar-head model (put in eval mode), its normalisation and its tokenizer.</summary>
+    public RewardModel(ScalarHeadModel model, RewardNormalization normalization, TextTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        Model = model;
+        Normalization = normalization.Validate();
+        Tokenizer = tokenizer;
+        Template = new ChatTemplate(tokenizer);
+        Model.eval();
+    }
+
+    /// <summary>The network: a GPT backbone and a scalar head.</summary>
+    public ScalarHeadModel Model { get; }
+
+    /// <summary>What turns raw scores into rewards.</summary>
+    public RewardNormalization Normalization { get; }
+
+    /// <summary>The tokenizer the model reads.</summary>
+    public TextTokenizer Tokenizer { get; }
+
+    /// <summary>The chat template over <see cref="Tokenizer"/> used by the text overloads of <see cref="Score(IReadOnlyList{ValueTuple{string, string}}, int)"/>.</summary>
+    public ChatTemplate Template { get; }
+
+    /// <summary>The device the weights live on.</summary>
+    public Device Device => Model.Transformer.Device;
+
+    /// <summary>Loads a reward checkpoint folder (weights, config, tokenizer and <c>reward_normalization.json</c>) onto
+    /// <paramref name="device"/> (default <see cref="TorchRuntime.Device"/>).</summary>
+    /// <exception cref="CheckpointFormatException">A file is missing or malformed (named in the message).</exception>
+    public static RewardModel Load(string folder, Device? device = null)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"reward checkpoint folder {folder} does not exist");
+        var normalization = RewardNormalization.Load(folder);
+        var tokenizer = TextTokenizer.Load(folder);
+        var model = new ScalarHeadModel(Checkpoint.ReadConfig(folder), device ?? TorchRuntime.Device);
+        try
+        {
+            Checkpoint.LoadInto(folder, model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return new RewardModel(model, normalization, tokenizer);
+    }
+
+    /// <summary>A copy with another normalisation sharing the same network (dispose only one of them).</summary>
+    public RewardModel WithNormalization(RewardNormalization normalization) => new(Model, normalization, Tokenizer);
+
+    /// <summary>
+    /// Raw (unnormalised) score (B) at each row's last real token of <paramref name="inputIds"/> (B, T);
+    /// <paramref name="attentionMask"/> (B, T) is 1 on real tokens, and the padding may be on either side.
+    /// </summary>
+    public Tensor RawScore(Tensor inputIds, Tensor attentionMask)
+    {
+        using var noGrad = no_grad();
+        return Model.LastTokenValues(inputIds.to(Device), attentionMask.to(Device)); // (B)
+    }
+
+    /// <summary>
+    /// Normalised reward (B) of each row of <paramref name="inputIds"/> (B, T), read at its last real token as marked
+    /// by <paramref name="attentionMask"/> (B, T; left or right padding). Rows are whole chat sequences:
+    /// <c>### Human: {prompt}\n### Assistant: {response}</c> ending, when the response finished, in end-of-text.
+    /// </summary>
+    public Tensor Score(Tensor inputIds, Tensor attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        return Normalization.Apply(RawScore(inputIds, attentionMask)).MoveToOuterDisposeScope(); // (B)
+    }
+
+    /// <summary>
+    /// Normalised rewards of (prompt, response) texts, encoded through the chat template (end-of-text appended, as in
+    /// training; truncated to the context length as the template's policy says), in batches of <paramref name="batchSize"/>.
+    /// </summary>
+    public double[] Score(IReadOnlyList<(string Prompt, string Response)> conversations, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(conversations);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var rewards = new List<double>(conversations.Count);
+        foreach (var chunk in conversations.Chunk(batchSize))
+        {
+            using var scope = NewDisposeScope();
+            var batch = Encode(chunk);
+            var ids = tensor(batch.InputIds, device: Device); // (B, T)
+            var mask = tensor(batch.AttentionMask, device: Device); // (B, T)
+            rewards.AddRange(Score(ids, mask).cpu().to(ScalarType.Float64).data<double>().ToArray());
+        }
+        return rewards.ToArray();
+    }
+
+    /// <summary>The normalised reward of one (prompt, response).</summary>
+    public double Score(string prompt, string response) => Score([(prompt, response)])[0];
+
+    /// <summary>Right-padded chat-template encodings of <paramref name="conversations"/>, cut to the context length.</summary>
+    public PaddedBatch Encode(IReadOnlyList<(string Prompt, string Response)> conversations) =>
+        BatchCollator.ForTraining(conversations.Select(c => Template.EncodeTraining(c.Prompt, c.Response, Model.Config.ContextLength)).ToList(), Tokenizer.PadId);
+
+    /// <summary>Writes a reward checkpoint folder: weights (as <paramref name="storeAs"/>), config, tokenizer and normalisation.</summary>
+    /// <param name="folder">Destination (replaced atomically).</param>
+    /// <param name="metadata">Extra strings for the safetensors header; <c>stage</c> defaults to <c>rm</c>.</param>
+    /// <param name="storeAs">Float32 (default), Float16 or BFloat16.</param>
+    public void Save(string folder, IReadOnlyDictionary<string, string>? metadata = null, ScalarType storeAs = ScalarType.Float32)
+    {
+        var header = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>());
+        header.TryAdd("stage", "rm");
+        var tokenizerFolder = Path.Combine(Path.GetTempPath(), $"rlhf-rm-tokenizer-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            Tokenizer.Save(tokenizerFolder);
+            Checkpoint.Save(folder, Model, Model.Config, tokenizerFolder, header, storeAs);
+        }
+        finally
+        {
+            if (Directory.Exists(tokenizerFolder)) Directory.Delete(tokenizerFolder, recursive: true);
+        }
+        Normalization.Save(folder);
+    }
+
+    /// <summary>Frees the network's weights.</summary>
+    public void Dispose() => Model.Dispose();
+}
