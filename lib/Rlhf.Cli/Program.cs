@@ -9,5 +9,6 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     GenerateCommand.Create(),
     ModelSpeedCommand.Create(),
     DataCommand.Create(),
+    PpoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
