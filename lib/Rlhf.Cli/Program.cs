@@ -9,6 +9,8 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     GenerateCommand.Create(),
     ModelSpeedCommand.Create(),
     DataCommand.Create(),
+    SftCommand.Create(),
+    PretrainCommand.Create(),
     PpoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Rlhf.Cli.Training;
+using Rlhf.Training;
+using Spectre.Console;
+
+namespace Rlhf.Cli.Commands;
+
+/// <summary><c>rlhf pretrain</c>: stage 0, a base model trained from scratch on the TinyWorld corpus.</summary>
+static class PretrainCommand
+{
+    public static Command Create()
+    {
+        var arguments = new StageOptionsArguments();
+        var output = new Option<string?>("--out") { Description = $"Output folder (default {new PretrainOptions().OutputFolder})." };
+        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint folder OUT/checkpoints/step-NNNNNN." };
+        var command = new Command("pretrain", "Train the course GPT from scratch on data/tinyworld/corpus.jsonl (the base model).") { output, resume };
+        arguments.AddTo(command);
+        command.SetAction(parse =>
+        {
+            PretrainOptions options;
+            try
+            {
+                options = arguments.Bind(parse, new PretrainOptions());
+                options = options with
+                {
+                    OutputFolder = parse.GetValue(output) ?? options.OutputFolder,
+                    ResumeFrom = parse.GetValue(resume) ?? options.ResumeFrom,
+                };
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"rlhf pretrain: {e.Message}");
+                return 2;
+            }
+            try
+            {
+                var result = default(PretrainResult);
+                ConsoleTrainingProgress.Run("pretrain", "tokens", observer =>
+                {
+                    result = PretrainTraining.Run(options, [observer]);
+                    return result.Training;
+                });
+                AnsiConsole.MarkupLine($"eval loss [bold]{result!.EvalLoss:F4}[/] (perplexity {Math.Exp(result.EvalLoss):F2}) on {result.EvalTokens:N0} held-out tokens; model in {Markup.Escape(result.OutputFolder)}");
+                return 0;
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or TrainingDivergedException or Rlhf.Checkpoints.CheckpointFormatException)
+            {
+                Console.Error.WriteLine($"rlhf pretrain: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}
