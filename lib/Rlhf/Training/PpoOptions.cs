@@ -24,16 +24,16 @@ public sealed record PpoOptions
     public long Seed { get; init; } = 1234;
 
     /// <summary>Rollout-then-optimise iterations to run.</summary>
-    public int Iterations { get; init; } = 60;
+    public int Iterations { get; init; } = 40;
 
     /// <summary>Prompts per rollout (one response each).</summary>
-    public int RolloutBatchSize { get; init; } = 32;
+    public int RolloutBatchSize { get; init; } = 16;
 
     /// <summary>PPO epochs over each rollout batch (TRL <c>num_ppo_epochs</c>).</summary>
-    public int PpoEpochs { get; init; } = 4;
+    public int PpoEpochs { get; init; } = 2;
 
     /// <summary>Minibatches per epoch; each is one optimizer step. Must divide <see cref="RolloutBatchSize"/>.</summary>
-    public int NumMiniBatches { get; init; } = 2;
+    public int NumMiniBatches { get; init; } = 1;
 
     /// <summary>Most tokens generated per response (TRL <c>response_length</c>); a response that reaches it without
     /// end-of-text is penalised by <see cref="MissingEosPenalty"/>.</summary>
@@ -44,7 +44,7 @@ public sealed record PpoOptions
     public double Temperature { get; init; } = 0.7;
 
     /// <summary>Adam learning rate of policy and critic (one optimizer over both, as TRL).</summary>
-    public double LearningRate { get; init; } = 3e-5;
+    public double LearningRate { get; init; } = 1e-4;
 
     /// <summary>Decay the learning rate linearly to 0 over the run (N+ detail).</summary>
     public bool AnnealLearningRate { get; init; } = true;
@@ -112,11 +112,12 @@ public sealed record PpoOptions
     /// <summary>Folder for TensorBoard event files; null writes none.</summary>
     public string? LogDirectory { get; init; }
 
-    /// <summary>The course preset: the defaults in a full run; 3 small iterations in a smoke run.</summary>
+    /// <summary>The course preset: the defaults with 20 iterations in a full run (a notebook budget on 2 cores); 2 small
+    /// iterations in a smoke run.</summary>
     [JsonIgnore]
     public static PpoOptions Course => CourseRun.Pick(
-        full: new PpoOptions(),
-        smoke: new PpoOptions { Iterations = 3, RolloutBatchSize = 8, PpoEpochs = 1, NumMiniBatches = 1, ResponseLength = 16 });
+        full: new PpoOptions { Iterations = 20 },
+        smoke: new PpoOptions { Iterations = 2, RolloutBatchSize = 4, PpoEpochs = 1, NumMiniBatches = 1, ResponseLength = 12 });
 
     /// <summary>Sequences per optimizer step.</summary>
     [JsonIgnore]
