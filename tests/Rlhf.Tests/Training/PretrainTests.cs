@@ -103,12 +103,12 @@ public class PretrainTests
         var dataFolder = Path.Combine(files.Folder, "data");
         Directory.CreateDirectory(Path.Combine(dataFolder, "tokenizer"));
         Checkpoint.CopyTokenizerFiles(Repo.Path("data", "tinyworld", "tokenizer"), Path.Combine(dataFolder, "tokenizer"));
-        File.WriteAllLines(Path.Combine(dataFolder, "corpus.jsonl"), File.ReadLines(Repo.Path("data", "tinyworld", "corpus.jsonl")).Take(300));
+        File.WriteAllLines(Path.Combine(dataFolder, "corpus.jsonl"), File.ReadLines(Repo.Path("data", "tinyworld", "corpus.jsonl")).Take(200));
         var options = new PretrainOptions
         {
             Model = tiny, DataFolder = dataFolder, OutputFolder = Path.Combine(files.Folder, "out"), EvalFraction = 0.1, EvalWindows = 8,
             StoreAs = ScalarType.Float32,
-            Training = new TrainingOptions { Seed = 3, MaxSteps = 40, BatchSize = 8, LearningRate = 3e-3, WarmupSteps = 2, EvalEvery = 20 },
+            Training = new TrainingOptions { Seed = 3, MaxSteps = 30, BatchSize = 8, LearningRate = 3e-3, WarmupSteps = 2, EvalEvery = 15 },
         };
 
         var result = PretrainTraining.Run(options);
