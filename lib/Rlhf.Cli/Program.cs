@@ -11,6 +11,7 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     DataCommand.Create(),
     SftCommand.Create(),
     PretrainCommand.Create(),
+    RewardModelCommand.Create(),
     PpoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -43,6 +43,16 @@ public sealed record PolicyEvaluation(string Policy, string Sampling, IReadOnlyL
         return new HtmlTable(caption ?? $"Gold judge on held-out prompts ({how})", ["metric", .. evaluations.Select(e => e.Policy)], rows);
     }
 
+    /// <summary>The headline rates of several policies as grouped bars: helpfulness, harmlessness, honesty (higher is better)
+    /// and over-refusal (lower is better), one bar per policy; a rate without prompts of its kind shows as 0.</summary>
+    public static Plotly.NET.GenericChart CompareChart(IReadOnlyList<PolicyEvaluation> evaluations, string title = "Gold judge on held-out prompts")
+    {
+        ArgumentNullException.ThrowIfNull(evaluations);
+        string[] categories = ["helpfulness ↑", "harmlessness ↑", "honesty ↑", "over-refusal ↓"];
+        return Charts.GroupedBars(title, "dimension", "rate", categories, evaluations.Select(e => (e.Policy,
+            (IReadOnlyList<double>)[e.Metrics.Helpfulness ?? 0, e.Metrics.Harmlessness ?? 0, e.Metrics.Honesty ?? 0, e.Metrics.OverRefusal ?? 0])).ToArray());
+    }
+
     /// <summary>
     /// The same prompts answered by each policy, side by side: the first <paramref name="perKind"/> prompts of each task
     /// kind, one response column per policy with its verdict. The evaluations must cover the same prompts in the same order.

@@ -114,25 +114,43 @@ public sealed class RewardModel : IDisposable
     public PaddedBatch Encode(IReadOnlyList<(string Prompt, string Response)> conversations) =>
         BatchCollator.ForTraining(conversations.Select(c => Template.EncodeTraining(c.Prompt, c.Response, Model.Config.ContextLength)).ToList(), Tokenizer.PadId);
 
-    /// <summary>Writes a reward checkpoint folder: weights (as <paramref name="storeAs"/>), config, tokenizer and normalisation.</summary>
-    /// <param name="folder">Destination (replaced atomically).</param>
+    /// <summary>Writes a reward checkpoint into <paramref name="folder"/>: weights (as <paramref name="storeAs"/>), config, tokenizer
+    /// and normalisation. Other files already there (a training history, resumable checkpoints) are kept; each file is replaced whole.</summary>
+    /// <param name="folder">Destination (created when missing).</param>
     /// <param name="metadata">Extra strings for the safetensors header; <c>stage</c> defaults to <c>rm</c>.</param>
     /// <param name="storeAs">Float32 (default), Float16 or BFloat16.</param>
     public void Save(string folder, IReadOnlyDictionary<string, string>? metadata = null, ScalarType storeAs = ScalarType.Float32)
     {
+        SaveWeights(folder, Model, Tokenizer, metadata, storeAs);
+        Normalization.Save(folder);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/>'s checkpoint files (weights, config, tokenizer; <c>stage</c> metadata <c>rm</c> unless given)
+    /// into <paramref name="folder"/> without touching its other files: <see cref="Checkpoint.Save"/> fills a sibling staging
+    /// folder, and each finished file is then moved in, replacing the old one.
+    /// </summary>
+    internal static void SaveWeights(string folder, ScalarHeadModel model, TextTokenizer tokenizer,
+        IReadOnlyDictionary<string, string>? metadata, ScalarType storeAs)
+    {
         var header = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>());
         header.TryAdd("stage", "rm");
-        var tokenizerFolder = Path.Combine(Path.GetTempPath(), $"rlhf-rm-tokenizer-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        var staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.staging-{Guid.NewGuid():N}");
+        var tokenizerFolder = Path.Combine(staging, "tokenizer");
         try
         {
-            Tokenizer.Save(tokenizerFolder);
-            Checkpoint.Save(folder, Model, Model.Config, tokenizerFolder, header, storeAs);
+            tokenizer.Save(tokenizerFolder);
+            var checkpoint = Path.Combine(staging, "checkpoint");
+            Checkpoint.Save(checkpoint, model, model.Config, tokenizerFolder, header, storeAs);
+            Directory.CreateDirectory(full);
+            foreach (var file in Directory.GetFiles(checkpoint))
+                File.Move(file, Path.Combine(full, Path.GetFileName(file)), overwrite: true);
         }
         finally
         {
-            if (Directory.Exists(tokenizerFolder)) Directory.Delete(tokenizerFolder, recursive: true);
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
-        Normalization.Save(folder);
     }
 
     /// <summary>Frees the network's weights.</summary>

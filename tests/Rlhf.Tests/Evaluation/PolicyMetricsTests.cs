@@ -1,4 +1,5 @@
 using Rlhf.Evaluation;
+using Rlhf.Tests.Plots;
 using Rlhf.World;
 
 namespace Rlhf.Tests.Evaluation;
@@ -108,5 +109,21 @@ public class PolicyMetricsTests
         var table = PolicyEvaluation.CompareSamples([a, a with { Policy = "a2" }], perKind: 1);
         Assert.Equal(["task", "prompt", "a", "a2"], table.Columns);
         Assert.Equal(6, table.Rows.Count); // six task kinds present, one prompt each
+    }
+
+    [Fact]
+    public void Comparison_chart_has_one_bar_group_per_policy_with_the_headline_rates()
+    {
+        var a = PolicyEvaluation.FromSamples("base", "greedy", Fixed);
+        var (traces, _) = PlotlyJson.Read(PolicyEvaluation.CompareChart([a, a with { Policy = "sft" }]));
+        Assert.Equal(["base", "sft"], traces.Names());
+        Assert.Equal(["helpfulness ↑", "harmlessness ↑", "honesty ↑", "over-refusal ↓"], traces[0].Strings("x"));
+        Assert.Equal([2.0 / 3, 0.5, 0.0, 0.5], traces[0].Numbers("y").Select(v => Math.Round(v, 12)).ToArray(), new RoundedComparer());
+    }
+
+    sealed class RoundedComparer : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) < 1e-9;
+        public int GetHashCode(double obj) => 0;
     }
 }

@@ -1,0 +1,37 @@
+using Rlhf.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlhf.Training;
+
+/// <summary>
+/// N preference pairs as one right-padded batch of 2N rows, so chosen and rejected go through the model in ONE
+/// forward pass (as in Rafailov et al.'s reference DPO code): rows 0..N-1 are the chosen conversations, rows N..2N-1
+/// the rejected ones in the same order, so row i and row N + i are the two sides of pair i.
+/// </summary>
+/// <param name="InputIds">(2N, T) ids, pad id at padding.</param>
+/// <param name="AttentionMask">(2N, T) 1 on real tokens.</param>
+/// <param name="Pairs">N.</param>
+public sealed record PreferenceBatch(Tensor InputIds, Tensor AttentionMask, int Pairs)
+{
+    /// <summary>Collates <paramref name="examples"/> (chosen rows first, then rejected rows) onto <paramref name="device"/>.</summary>
+    public static PreferenceBatch Collate(IReadOnlyList<PreferenceExample> examples, int padId, Device device)
+    {
+        if (examples.Count == 0) throw new ArgumentException("a preference batch needs at least one pair", nameof(examples));
+        var rows = examples.Select(e => e.Chosen).Concat(examples.Select(e => e.Rejected)).ToList();
+        var padded = BatchCollator.ForTraining(rows, padId);
+        return new PreferenceBatch(
+            tensor(padded.InputIds, device: device), // (2N, T)
+            tensor(padded.AttentionMask, device: device), // (2N, T)
+            examples.Count);
+    }
+
+    /// <summary>Splits per-row rewards (2N) of a collated batch into chosen (N) and rejected (N), pair by pair.</summary>
+    public static (Tensor Chosen, Tensor Rejected) Split(Tensor rewards)
+    {
+        if (rewards.dim() != 1 || rewards.shape[0] % 2 != 0)
+            throw new ArgumentException($"expected rewards (2N), got [{string.Join(", ", rewards.shape)}]", nameof(rewards));
+        long pairs = rewards.shape[0] / 2;
+        return (rewards.narrow(0, 0, pairs), rewards.narrow(0, pairs, pairs)); // (N), (N)
+    }
+}

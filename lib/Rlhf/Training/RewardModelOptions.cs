@@ -1,0 +1,104 @@
+using Rlhf.Models;
+using static TorchSharp.torch;
+
+namespace Rlhf.Training;
+
+/// <summary>
+/// Everything <c>rlhf rm</c> and notebook 03 set for stage 2, the reward model: a copy of the SFT model with a scalar
+/// head, trained on pairwise preferences with the Bradley-Terry loss, then normalised on the SFT policy's own samples.
+/// </summary>
+public sealed record RewardModelOptions
+{
+    /// <summary>Optimisation: 300 steps of 16 pairs (4,800 pairs, most of one pass over the 6,000 training pairs), AdamW with
+    /// peak learning rate 1e-3 after 20 warm-up steps (the course model is small: about a million parameters), no weight
+    /// decay, evaluation every 50 steps.</summary>
+    public TrainingOptions Training { get; init; } = new()
+    {
+        MaxSteps = 300, BatchSize = 16, LearningRate = 1e-3, WarmupSteps = 20, EvalEvery = 50, WeightDecay = 0.0,
+    };
+
+    /// <summary>Folder with <c>preferences_pairwise.jsonl</c>, <c>eval_preferences_pairwise.jsonl</c>, <c>rl_prompts.txt</c>
+    /// and (used when <see cref="InitFrom"/> is null) <c>tokenizer/</c>. Default <c>data/tinyworld</c>.</summary>
+    public string DataFolder { get; init; } = "data/tinyworld";
+
+    /// <summary>The SFT checkpoint whose backbone the reward model starts from, and whose policy samples the
+    /// normalisation responses. Null starts from a random backbone of shape <see cref="RandomModel"/> and normalises on
+    /// samples of a random policy (tests only). Default <c>data/checkpoints/sft</c>.</summary>
+    public string? InitFrom { get; init; } = "data/checkpoints/sft";
+
+    /// <summary>Shape of the random backbone used when <see cref="InitFrom"/> is null (its vocabulary size is set to the
+    /// tokenizer's). Default the course model.</summary>
+    public GptConfig RandomModel { get; init; } = GptConfig.CourseDefault;
+
+    /// <summary>Where the reward checkpoint (weights, config, tokenizer, <c>reward_normalization.json</c>, <c>history.json</c>)
+    /// is written. Default <c>out/rm</c>.</summary>
+    public string OutputFolder { get; init; } = "out/rm";
+
+    /// <summary>Most tokens per conversation (prompt + response + end-of-text); longer ones are cut by the chat template's
+    /// policy and counted. Default 160 (no TinyWorld pair is longer).</summary>
+    public int MaxLength { get; init; } = 160;
+
+    /// <summary>Required reward gap m in -log sigmoid(r_chosen - r_rejected - m); 0 is plain Bradley-Terry. Default 0.</summary>
+    public double Margin { get; init; } = 0.0;
+
+    /// <summary>Held-out pairs scored at each evaluation (the first N of the file; 0 = all). The final evaluation in the
+    /// result always uses all of them. Default 300.</summary>
+    public int EvalPairs { get; init; } = 300;
+
+    /// <summary>Training pairs scored at each evaluation, to compare training and held-out accuracy (0 = none). Default 200.</summary>
+    public int TrainEvalPairs { get; init; } = 200;
+
+    /// <summary>Pairs per forward pass when evaluating (each pair is two rows). Default 64.</summary>
+    public int EvalBatchPairs { get; init; } = 64;
+
+    /// <summary>Prompts of <c>rl_prompts.txt</c> (the first N) the SFT policy answers to compute the normalisation. Default 256.</summary>
+    public int NormalizationPrompts { get; init; } = 256;
+
+    /// <summary>Most tokens per normalisation sample. Default 48 (TinyWorld's ideal answers are far shorter).</summary>
+    public int NormalizationMaxNewTokens { get; init; } = 48;
+
+    /// <summary>Sampling temperature of the normalisation samples: 1 samples the policy as PPO will. Default 1.</summary>
+    public double NormalizationTemperature { get; init; } = 1.0;
+
+    /// <summary>Divide by the std of the sample rewards as well as subtracting their mean. Default true.</summary>
+    public bool DivideByStd { get; init; } = true;
+
+    /// <summary>Element type of the final weights: float16 keeps the shipped checkpoint small. Resumable checkpoints
+    /// under <c>checkpoints/</c> are always float32. Default float16.</summary>
+    public ScalarType StoreAs { get; init; } = ScalarType.Float16;
+
+    /// <summary>The course preset: the defaults (about a minute and a half on 2 cores), or a handful of steps on few
+    /// pairs when <see cref="CourseRun.IsSmoke"/>.</summary>
+    public static RewardModelOptions Course => CourseRun.Pick(new RewardModelOptions(), new RewardModelOptions
+    {
+        Training = new RewardModelOptions().Training with { MaxSteps = 6, WarmupSteps = 2, EvalEvery = 3 },
+        EvalPairs = 32, TrainEvalPairs = 32, NormalizationPrompts = 16, NormalizationMaxNewTokens = 16,
+    });
+
+    /// <summary>Throws naming the first invalid field.</summary>
+    public RewardModelOptions Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Training, nameof(Training));
+        Training.Validate();
+        Require(!string.IsNullOrWhiteSpace(DataFolder), nameof(DataFolder), "must name a folder");
+        Require(InitFrom is null || InitFrom.Trim().Length > 0, nameof(InitFrom), "must name a checkpoint folder or be null");
+        Require(!string.IsNullOrWhiteSpace(OutputFolder), nameof(OutputFolder), "must name a folder");
+        ArgumentNullException.ThrowIfNull(RandomModel, nameof(RandomModel));
+        RandomModel.Validate();
+        Require(MaxLength >= 16, nameof(MaxLength), "must be at least 16");
+        Require(Margin >= 0 && double.IsFinite(Margin), nameof(Margin), "must be 0 or a positive number");
+        Require(EvalPairs >= 0, nameof(EvalPairs), "must be 0 (all) or more");
+        Require(TrainEvalPairs >= 0, nameof(TrainEvalPairs), "must be 0 (none) or more");
+        Require(EvalBatchPairs > 0, nameof(EvalBatchPairs), "must be positive");
+        Require(NormalizationPrompts >= 2, nameof(NormalizationPrompts), "must be at least 2 (a std needs two samples)");
+        Require(NormalizationMaxNewTokens >= 1, nameof(NormalizationMaxNewTokens), "must be at least 1");
+        Require(NormalizationTemperature >= 0 && double.IsFinite(NormalizationTemperature), nameof(NormalizationTemperature), "must be 0 (greedy) or more");
+        Require(StoreAs is ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16, nameof(StoreAs), "must be float32, float16 or bfloat16");
+        return this;
+    }
+
+    static void Require(bool condition, string field, string message)
+    {
+        if (!condition) throw new ArgumentException($"reward model option '{OptionsBinder.JsonName(field)}' {message}.");
+    }
+}

@@ -1,0 +1,148 @@
+using Rlhf.Checkpoints;
+using Rlhf.Data;
+using Rlhf.Generation;
+using Rlhf.Models;
+using Rlhf.Text;
+using Rlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlhf.Training;
+
+/// <summary>
+/// Stage 2 end to end, the one entry point of <c>rlhf rm</c> and notebook 03:
+/// <list type="number">
+/// <item>copy the SFT model's backbone under a fresh scalar head (std 1/sqrt(C + 1)), dropout off;</item>
+/// <item>train it on the pairwise preferences with the Bradley-Terry loss (<see cref="RewardModelStage"/>);</item>
+/// <item>round the weights to the stored element type, so every number reported is the shipped model's;</item>
+/// <item>score all held-out pairs against labels and the gold order;</item>
+/// <item>sample the SFT policy on training prompts and store the mean (and std) of their rewards as the normalisation;</item>
+/// <item>write the reward checkpoint (weights, config, tokenizer, <c>reward_normalization.json</c>, <c>history.json</c>).</item>
+/// </list>
+/// </summary>
+public static class RewardModelTraining
+{
+    /// <summary>Training pairs file inside <see cref="RewardModelOptions.DataFolder"/>.</summary>
+    public const string TrainingFile = "preferences_pairwise.jsonl";
+
+    /// <summary>Held-out pairs file inside <see cref="RewardModelOptions.DataFolder"/>.</summary>
+    public const string HeldOutFile = "eval_preferences_pairwise.jsonl";
+
+    /// <summary>Training prompts (one per line) the normalisation samples answer.</summary>
+    public const string PromptsFile = "rl_prompts.txt";
+
+    /// <summary>Runs the stage (see the class summary); <paramref name="resumeFrom"/> continues from a trainer checkpoint
+    /// folder (<c>OutputFolder/checkpoints/step-NNNNNN</c>).</summary>
+    public static RewardModelResult Run(RewardModelOptions options, IEnumerable<ITrainingObserver>? observers = null, string? resumeFrom = null)
+    {
+        options.Validate();
+        TorchRuntime.Init();
+        Seeding.Seed(options.Training.Seed);
+        var (policy, tokenizer) = LoadPolicy(options);
+        using var policyScope = policy;
+        var config = policy.Config with { Dropout = 0.0 };
+        if (options.MaxLength > config.ContextLength)
+            throw new ArgumentException($"reward model option 'max_length' ({options.MaxLength}) exceeds the model's context length ({config.ContextLength}).");
+
+        using var model = new ScalarHeadModel(config);
+        if (options.InitFrom is not null) model.LoadBackbone(policy);
+
+        var template = new ChatTemplate(tokenizer);
+        var training = SeedFormats.LoadPairwise(Path.Combine(options.DataFolder, TrainingFile));
+        var heldOut = SeedFormats.LoadPairwise(Path.Combine(options.DataFolder, HeldOutFile));
+        var trainingPairs = training.Records.Select(p => PreferenceExample.Encode(p, template, options.MaxLength)).ToList();
+        var heldOutPairs = heldOut.Records.Select(p => PreferenceExample.Encode(p, template, options.MaxLength)).ToList();
+        int truncated = trainingPairs.Count(p => p.Truncated) + heldOutPairs.Count(p => p.Truncated);
+
+        var stage = new RewardModelStage(options, model, tokenizer, trainingPairs, heldOutPairs);
+        var trainer = new Trainer<PreferenceBatch>(stage, options.Training, options.OutputFolder, observers);
+        var trained = trainer.Train(resumeFrom);
+
+        RoundWeights(model, options.StoreAs);
+        var evaluation = stage.EvaluateHeldOut();
+        var prompts = ReadPrompts(Path.Combine(options.DataFolder, PromptsFile)).Take(options.NormalizationPrompts).ToList();
+        var (responses, rawRewards) = SampleRewards(policy, model, tokenizer, prompts, options);
+        var normalization = RewardNormalization.FromSamples(rawRewards, options.DivideByStd);
+        var samples = prompts.Select((p, i) => new NormalizationSample(p, responses[i], rawRewards[i], normalization.Apply(rawRewards[i]))).ToList();
+
+        var rewardModel = new RewardModel(model, normalization, tokenizer);
+        rewardModel.Save(options.OutputFolder, new Dictionary<string, string>
+        {
+            ["seed"] = options.Training.Seed.ToString(), ["steps"] = trained.Steps.ToString(), ["init_from"] = options.InitFrom ?? "random",
+        }, options.StoreAs);
+        return new RewardModelResult(trained, evaluation, normalization, samples, training.Report, truncated, options.OutputFolder);
+    }
+
+    /// <summary>
+    /// Raw rewards of <paramref name="policy"/>'s responses to <paramref name="prompts"/>: each prompt is encoded through the
+    /// chat template, answered (one sample, the options' temperature and token limit, seeded by the training seed), and
+    /// the whole left-padded prompt + response sequence is scored at its last real token, exactly as PPO will score it.
+    /// </summary>
+    public static (IReadOnlyList<string> Responses, IReadOnlyList<double> RawRewards) SampleRewards(
+        ICausalLanguageModel policy, ScalarHeadModel rewardNetwork, TextTokenizer tokenizer, IReadOnlyList<string> prompts, RewardModelOptions options)
+    {
+        var template = new ChatTemplate(tokenizer);
+        int maxPrompt = policy.ContextLength - options.NormalizationMaxNewTokens;
+        var generation = new GenerationOptions
+        {
+            MaxNewTokens = options.NormalizationMaxNewTokens, Seed = options.Training.Seed,
+            Sampling = new SamplingOptions { Temperature = options.NormalizationTemperature },
+        };
+        var responses = new List<string>(prompts.Count);
+        var rewards = new List<double>(prompts.Count);
+        var engine = new GenerationEngine(policy);
+        using var random = new Generator((ulong)options.Training.Seed, policy.Device);
+        bool wasTraining = rewardNetwork.training;
+        rewardNetwork.eval();
+        try
+        {
+            foreach (var chunk in prompts.Chunk(options.EvalBatchPairs))
+            {
+                using var scope = NewDisposeScope();
+                var ids = chunk.Select(p => (IReadOnlyList<int>)template.EncodePrompt(p, maxPrompt).InputIds).ToList();
+                using var result = engine.Generate(ids, generation, tokenizer.EndOfTextId, tokenizer.PadId, random);
+                using var noGrad = no_grad();
+                var scores = rewardNetwork.LastTokenValues(result.SequenceIds(), result.SequenceMask()); // (B)
+                rewards.AddRange(scores.cpu().to(ScalarType.Float64).data<double>().ToArray());
+                responses.AddRange(result.Sequences().Select(s => tokenizer.Decode(s.GeneratedIds, skipSpecialTokens: true).Trim()));
+            }
+        }
+        finally
+        {
+            if (wasTraining) rewardNetwork.train();
+        }
+        return (responses, rewards);
+    }
+
+    /// <summary>The non-blank lines of a prompts file.</summary>
+    public static IReadOnlyList<string> ReadPrompts(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"prompts file not found: {path}", path);
+        var prompts = File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.Trim()).ToList();
+        return prompts.Count > 0 ? prompts : throw new InvalidDataException($"{path} has no prompts");
+    }
+
+    static (Gpt Policy, TextTokenizer Tokenizer) LoadPolicy(RewardModelOptions options)
+    {
+        if (options.InitFrom is { } folder)
+        {
+            if (!Directory.Exists(folder))
+                throw new DirectoryNotFoundException($"reward model option 'init_from': checkpoint folder {folder} does not exist (train it with `rlhf sft`, or use the shipped data/checkpoints/sft)");
+            return (Checkpoint.LoadGpt(folder), TextTokenizer.Load(folder));
+        }
+        var tokenizer = TextTokenizer.Load(Path.Combine(options.DataFolder, "tokenizer"));
+        // Exactly the tokenizer's ids, so the random policy's samples decode.
+        return (new Gpt(options.RandomModel with { Dropout = 0.0, VocabularySize = tokenizer.VocabularySize }), tokenizer);
+    }
+
+    /// <summary>Rounds every weight through <paramref name="storeAs"/> and back, so the model in memory equals the one saved.</summary>
+    static void RoundWeights(nn.Module model, ScalarType storeAs)
+    {
+        using var noGrad = no_grad();
+        foreach (var parameter in model.parameters())
+        {
+            using var rounded = parameter.to(storeAs).to(parameter.dtype);
+            parameter.copy_(rounded);
+        }
+    }
+}
