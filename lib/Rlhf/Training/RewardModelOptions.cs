@@ -67,7 +67,7 @@ public sealed record RewardModelOptions
     /// under <c>checkpoints/</c> are always float32. Default float16.</summary>
     public ScalarType StoreAs { get; init; } = ScalarType.Float16;
 
-    /// <summary>The course preset: the defaults (about a minute and a half on 2 cores), or a handful of steps on few
+    /// <summary>The course preset: the defaults (about three minutes of CPU on 2 cores), or a handful of steps on few
     /// pairs when <see cref="CourseRun.IsSmoke"/>.</summary>
     public static RewardModelOptions Course => CourseRun.Pick(new RewardModelOptions(), new RewardModelOptions
     {
