@@ -14,5 +14,6 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     SftCommand.Create(),
     PretrainCommand.Create(),
     RewardModelCommand.Create(),
+    PpoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Rlhf.Checkpoints;
+using Rlhf.Evaluation;
+using Rlhf.Text;
+using Rlhf.Cli.Training;
+using Rlhf.Training;
+using Spectre.Console;
+
+namespace Rlhf.Cli.Commands;
+
+/// <summary><c>rlhf ppo [--config file] [--set kl_coef=0.1] [--out DIR]</c>: PPO from the SFT policy against the reward
+/// model, through <see cref="PpoTraining.Run"/> (the call notebook 04 makes).</summary>
+static class PpoCommand
+{
+    public static Command Create()
+    {
+        var arguments = new StageOptionsArguments();
+        var output = new Option<string?>("--out") { Description = $"Output folder for the policy checkpoint and history.json (default {new PpoOptions().OutputFolder})." };
+        var evaluate = new Option<bool>("--evaluate") { Description = "After training, compare the PPO policy with the SFT policy on the held-out prompts (gold score, gold win rate, KL to the reference) and write comparison.json." };
+        var command = new Command("ppo", "RLHF with PPO: policy from the SFT checkpoint, frozen reference, frozen reward model, critic from the reward model.");
+        arguments.AddTo(command);
+        command.Add(output);
+        command.Add(evaluate);
+        command.SetAction(parse =>
+        {
+            PpoOptions options;
+            try
+            {
+                options = arguments.Bind(parse, new PpoOptions());
+                if (parse.GetValue(output) is { } folder) options = options with { OutputFolder = folder };
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+            try
+            {
+                PpoResult? result = null;
+                ConsoleTrainingProgress.Run("ppo", "tokens", observer =>
+                {
+                    result = PpoTraining.Run(options, [observer]);
+                    return new TrainingResult(options.Iterations, result.History.Last("loss") ?? double.NaN, result.Final, result.History, result.OutputFolder);
+                });
+                foreach (var (name, value) in result!.Final)
+                    AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{name,-28} {value:F4}")));
+                if (result.OutputFolder is not null) AnsiConsole.MarkupLine($"policy written to [bold]{Markup.Escape(result.OutputFolder)}[/]");
+                if (parse.GetValue(evaluate)) Evaluate(options);
+                return 0;
+            }
+            catch (Exception e) when (e is CheckpointFormatException or IOException or InvalidDataException or ArgumentException or TrainingDivergedException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    static void Evaluate(PpoOptions options)
+    {
+        if (options.OutputFolder is null) throw new ArgumentException("--evaluate needs an output folder (the trained policy is read from it).");
+        var tokenizer = TextTokenizer.Load(options.PolicyCheckpoint);
+        using var policy = Checkpoint.LoadGpt(options.OutputFolder);
+        using var reference = Checkpoint.LoadGpt(options.PolicyCheckpoint);
+        var evaluation = PolicyEvaluationOptions.Greedy with { PromptsFile = Path.Combine(options.DataFolder, "eval_prompts.txt") };
+        var comparison = PpoComparison.Measure(policy, reference, tokenizer, evaluation, options.Temperature, options.ResponseLength, options.Seed);
+        var summary = new Dictionary<string, object>
+        {
+            ["sft_gold_mean"] = comparison.Reference.Metrics.GoldScore.Mean,
+            ["sft_gold_standard_error"] = comparison.Reference.Metrics.GoldScore.StandardError,
+            ["ppo_gold_mean"] = comparison.Policy.Metrics.GoldScore.Mean,
+            ["ppo_gold_standard_error"] = comparison.Policy.Metrics.GoldScore.StandardError,
+            ["gold_win_rate"] = comparison.GoldWinRate,
+            ["kl_to_reference_mean"] = comparison.KlToReference.Mean,
+            ["kl_to_reference_standard_error"] = comparison.KlToReference.StandardError,
+            ["sft"] = comparison.Reference.Metrics.ToDictionary(),
+            ["ppo"] = comparison.Policy.Metrics.ToDictionary(),
+        };
+        File.WriteAllText(Path.Combine(options.OutputFolder, "comparison.json"), JsonSerializer.Serialize(summary, OptionsBinder.Json));
+        foreach (var (name, value) in summary.Where(s => s.Value is double))
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{name,-32} {(double)value:F4}")));
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text.Json.Serialization;
+
+namespace Rlhf.Training;
+
+/// <summary>Which per-token estimator of KL(policy || reference) the PPO reward penalises (see <see cref="KlEstimators"/>).</summary>
+public enum KlEstimator
+{
+    /// <summary>k1 = log pi - log pi_ref (the classic RLHF penalty: unbiased, can be negative per token).</summary>
+    K1,
+
+    /// <summary>k3 = (r - 1) - log r with r = pi_ref / pi (unbiased, never negative).</summary>
+    K3,
+}
+
+/// <summary>
+/// Every PPO hyperparameter with its default (names follow TRL's <c>PPOConfig</c> where one exists; defaults follow
+/// Huang et al. 2024, "The N+ Implementation Details of RLHF with PPO", scaled to the course's tiny models).
+/// One iteration = one rollout batch, then <see cref="PpoEpochs"/> passes of <see cref="NumMiniBatches"/> updates over it.
+/// <c>rlhf ppo --set kl_coef=0.1</c> and a notebook's <c>with { KlCoef = 0.1 }</c> change the same field.
+/// </summary>
+public sealed record PpoOptions
+{
+    /// <summary>Seed for prompt order, rollout sampling (seed and iteration decide each rollout) and minibatch order.</summary>
+    public long Seed { get; init; } = 1234;
+
+    /// <summary>Rollout-then-optimise iterations to run.</summary>
+    public int Iterations { get; init; } = 40;
+
+    /// <summary>Prompts per rollout (one response each).</summary>
+    public int RolloutBatchSize { get; init; } = 16;
+
+    /// <summary>PPO epochs over each rollout batch (TRL <c>num_ppo_epochs</c>).</summary>
+    public int PpoEpochs { get; init; } = 2;
+
+    /// <summary>Minibatches per epoch; each is one optimizer step. Must divide <see cref="RolloutBatchSize"/>.</summary>
+    public int NumMiniBatches { get; init; } = 1;
+
+    /// <summary>Most tokens generated per response (TRL <c>response_length</c>); a response that reaches it without
+    /// end-of-text is penalised by <see cref="MissingEosPenalty"/>.</summary>
+    public int ResponseLength { get; init; } = 32;
+
+    /// <summary>Sampling temperature of the rollouts; training log-probs divide the logits by the same T (N+ detail: a
+    /// mismatch makes the first-epoch ratio differ from 1).</summary>
+    public double Temperature { get; init; } = 0.7;
+
+    /// <summary>Adam learning rate of policy and critic (one optimizer over both, as TRL).</summary>
+    public double LearningRate { get; init; } = 1e-4;
+
+    /// <summary>Decay the learning rate linearly to 0 over the run (N+ detail).</summary>
+    public bool AnnealLearningRate { get; init; } = true;
+
+    /// <summary>Adam epsilon (1e-5, N+ detail, rather than PyTorch's 1e-8).</summary>
+    public double AdamEpsilon { get; init; } = 1e-5;
+
+    /// <summary>Clip the global gradient norm of policy and critic to this (0 disables clipping).</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>KL coefficient beta of the per-token penalty -beta * KL (the starting value when <see cref="AdaptiveKl"/>).</summary>
+    public double KlCoef { get; init; } = 0.05;
+
+    /// <summary>KL estimator in the reward: k1 (default, as Ziegler et al. and TRL) or k3.</summary>
+    public KlEstimator KlEstimator { get; init; } = KlEstimator.K1;
+
+    /// <summary>Adapt beta towards <see cref="TargetKl"/> with Ziegler et al.'s controller instead of keeping it fixed.</summary>
+    public bool AdaptiveKl { get; init; } = false;
+
+    /// <summary>Target per-sequence KL (nats) of the adaptive controller.</summary>
+    public double TargetKl { get; init; } = 6.0;
+
+    /// <summary>Horizon (in sequences) of the adaptive controller: how fast beta moves.</summary>
+    public double Horizon { get; init; } = 10000;
+
+    /// <summary>Clip range eps of the surrogate ratio.</summary>
+    public double Cliprange { get; init; } = 0.2;
+
+    /// <summary>Clip range of the value function around the rollout's values.</summary>
+    public double CliprangeValue { get; init; } = 0.2;
+
+    /// <summary>Weight of the value loss in the joint loss policy + vf_coef * value.</summary>
+    public double VfCoef { get; init; } = 0.1;
+
+    /// <summary>Discount gamma (1: an episode is one short response).</summary>
+    public double Gamma { get; init; } = 1.0;
+
+    /// <summary>GAE lambda.</summary>
+    public double Lam { get; init; } = 0.95;
+
+    /// <summary>Added to the reward-model score of a response that never produced end-of-text (N+ detail: -1); 0 disables.</summary>
+    public double MissingEosPenalty { get; init; } = -1.0;
+
+    /// <summary>Whiten advantages over the response tokens of the batch (mean 0, variance 1).</summary>
+    public bool WhitenAdvantages { get; init; } = true;
+
+    /// <summary>Scale the per-token rewards to unit variance (mean kept) before GAE; off by default as in TRL.</summary>
+    public bool WhitenRewards { get; init; } = false;
+
+    /// <summary>TinyWorld data folder (its <c>rl_prompts.txt</c> feeds the rollouts).</summary>
+    public string DataFolder { get; init; } = "data/tinyworld";
+
+    /// <summary>Checkpoint of the SFT policy: the trainable policy and the frozen reference both start from it.</summary>
+    public string PolicyCheckpoint { get; init; } = "data/checkpoints/sft";
+
+    /// <summary>Checkpoint of the reward model (with <c>reward_normalization.json</c>); the critic starts from it too.</summary>
+    public string RewardCheckpoint { get; init; } = "data/checkpoints/rm";
+
+    /// <summary>Where the final policy checkpoint and <c>history.json</c> are written; null writes nothing.</summary>
+    public string? OutputFolder { get; init; } = "out/ppo";
+
+    /// <summary>Also save the policy every N iterations under <c>checkpoints/iteration-NNNNNN</c>; 0 only at the end.</summary>
+    public int CheckpointEvery { get; init; } = 0;
+
+    /// <summary>Folder for TensorBoard event files; null writes none.</summary>
+    public string? LogDirectory { get; init; }
+
+    /// <summary>The course preset: the defaults with 20 iterations in a full run (a notebook budget on 2 cores); 2 small
+    /// iterations in a smoke run.</summary>
+    [JsonIgnore]
+    public static PpoOptions Course => CourseRun.Pick(
+        full: new PpoOptions { Iterations = 20 },
+        smoke: new PpoOptions { Iterations = 2, RolloutBatchSize = 4, PpoEpochs = 1, NumMiniBatches = 1, ResponseLength = 12 });
+
+    /// <summary>Sequences per optimizer step.</summary>
+    [JsonIgnore]
+    public int MiniBatchSize => RolloutBatchSize / NumMiniBatches;
+
+    /// <summary>Throws naming the first invalid field (by its JSON name).</summary>
+    public PpoOptions Validate()
+    {
+        Require(Iterations > 0, nameof(Iterations), "must be positive");
+        Require(RolloutBatchSize > 0, nameof(RolloutBatchSize), "must be positive");
+        Require(PpoEpochs > 0, nameof(PpoEpochs), "must be positive");
+        Require(NumMiniBatches > 0 && RolloutBatchSize % NumMiniBatches == 0, nameof(NumMiniBatches),
+            $"must be positive and divide rollout_batch_size ({RolloutBatchSize})");
+        Require(ResponseLength > 0, nameof(ResponseLength), "must be positive");
+        Require(Temperature > 0 && double.IsFinite(Temperature), nameof(Temperature), "must be positive (PPO needs sampled rollouts, not greedy ones)");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), "must be a positive number");
+        Require(AdamEpsilon > 0, nameof(AdamEpsilon), "must be positive");
+        Require(MaxGradNorm >= 0, nameof(MaxGradNorm), "must be 0 (off) or positive");
+        Require(KlCoef >= 0 && double.IsFinite(KlCoef), nameof(KlCoef), "must be 0 or more");
+        Require(!AdaptiveKl || TargetKl > 0, nameof(TargetKl), "must be positive when adaptive_kl is on");
+        Require(!AdaptiveKl || Horizon > 0, nameof(Horizon), "must be positive when adaptive_kl is on");
+        Require(!AdaptiveKl || KlCoef > 0, nameof(KlCoef), "must be positive when adaptive_kl is on (the controller multiplies it)");
+        Require(Cliprange > 0, nameof(Cliprange), "must be positive");
+        Require(CliprangeValue > 0, nameof(CliprangeValue), "must be positive");
+        Require(VfCoef >= 0, nameof(VfCoef), "must be 0 or more");
+        Require(Gamma is >= 0 and <= 1, nameof(Gamma), "must be in [0, 1]");
+        Require(Lam is >= 0 and <= 1, nameof(Lam), "must be in [0, 1]");
+        Require(double.IsFinite(MissingEosPenalty), nameof(MissingEosPenalty), "must be a finite number");
+        Require(CheckpointEvery >= 0, nameof(CheckpointEvery), "must be 0 or more");
+        Require(!string.IsNullOrWhiteSpace(DataFolder), nameof(DataFolder), "must name a folder");
+        Require(!string.IsNullOrWhiteSpace(PolicyCheckpoint), nameof(PolicyCheckpoint), "must name a folder");
+        Require(!string.IsNullOrWhiteSpace(RewardCheckpoint), nameof(RewardCheckpoint), "must name a folder");
+        return this;
+    }
+
+    static void Require(bool condition, string field, string message)
+    {
+        if (!condition) throw new ArgumentException($"ppo option '{OptionsBinder.JsonName(field)}' {message}.");
+    }
+}

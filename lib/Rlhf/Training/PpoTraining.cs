@@ -1,0 +1,72 @@
+using Rlhf.Checkpoints;
+using Rlhf.Models;
+using Rlhf.Text;
+using Rlhf.World;
+using static TorchSharp.torch;
+
+namespace Rlhf.Training;
+
+/// <summary>What a PPO run returns.</summary>
+/// <param name="History">Every iteration's metrics (TRL names, plus gold/score).</param>
+/// <param name="Final">The last iteration's objective/*, response/* and gold/* metrics.</param>
+/// <param name="OutputFolder">Where the final policy checkpoint and history.json were written, or null.</param>
+public sealed record PpoResult(MetricsHistory History, IReadOnlyDictionary<string, double> Final, string? OutputFolder);
+
+/// <summary>
+/// The PPO stage end to end, what both <c>rlhf ppo</c> and notebook 04 call: loads the SFT checkpoint twice (trainable
+/// policy, frozen reference), the reward model (frozen scorer) and a critic initialised from the reward model, encodes
+/// the rollout prompts through the chat template, trains with <see cref="PpoTrainer"/>, logs the gold judge's score of
+/// every rollout (never used for training), and writes the policy checkpoint.
+/// </summary>
+public static class PpoTraining
+{
+    /// <summary>The file of rollout prompts inside <see cref="PpoOptions.DataFolder"/>.</summary>
+    public const string PromptsFile = "rl_prompts.txt";
+
+    /// <summary>Runs PPO with <paramref name="options"/>, reporting every iteration to <paramref name="observers"/>.</summary>
+    public static PpoResult Run(PpoOptions options, IEnumerable<ITrainingObserver>? observers = null)
+    {
+        options.Validate();
+        Torch.TorchRuntime.Init();
+        Torch.Seeding.Seed(options.Seed);
+        var tokenizer = TextTokenizer.Load(options.PolicyCheckpoint);
+        var template = new ChatTemplate(tokenizer);
+        using var policy = Checkpoint.LoadGpt(options.PolicyCheckpoint);
+        using var reference = Checkpoint.LoadGpt(options.PolicyCheckpoint);
+        using var rewardModel = RewardModel.Load(options.RewardCheckpoint);
+        rewardModel.Model.eval();
+        foreach (var p in rewardModel.Model.parameters()) p.requires_grad = false;
+        using var critic = new ScalarHeadModel(Checkpoint.ReadConfig(options.RewardCheckpoint));
+        Checkpoint.LoadInto(options.RewardCheckpoint, critic);
+
+        var prompts = LoadPrompts(Path.Combine(options.DataFolder, PromptsFile), template, policy.ContextLength - options.ResponseLength);
+        double Gold(string prompt, int[] response) => GoldJudge.Score(prompt, tokenizer.Decode(response, skipSpecialTokens: true)).Score;
+
+        using var trainer = new PpoTrainer(options, policy, reference, critic, new RewardModelScorer(rewardModel), prompts,
+            tokenizer.EndOfTextId, tokenizer.PadId, Gold);
+        void Save(string folder) => Checkpoint.Save(folder, policy, policy.Config, options.PolicyCheckpoint,
+            new Dictionary<string, string> { ["stage"] = "ppo", ["options"] = OptionsBinder.ToJson(options) });
+        var result = trainer.Train(observers, options.OutputFolder, Save);
+        return new PpoResult(result.History, result.FinalEvaluation, options.OutputFolder);
+    }
+
+    /// <summary>Reads one prompt per line and encodes each as a generation prompt of at most <paramref name="maxLength"/> tokens.</summary>
+    /// <exception cref="InvalidDataException">The file has an empty line or no prompts (the message names the file and line).</exception>
+    public static IReadOnlyList<PpoPrompt> LoadPrompts(string path, ChatTemplate template, int maxLength)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"rollout prompts file {path} does not exist", path);
+        var lines = File.ReadAllLines(path);
+        var prompts = new List<PpoPrompt>(lines.Length);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(lines[i]))
+            {
+                if (i == lines.Length - 1) continue;
+                throw new InvalidDataException($"{path} line {i + 1}: empty prompt");
+            }
+            prompts.Add(new PpoPrompt(lines[i], template.EncodePrompt(lines[i], maxLength).InputIds));
+        }
+        if (prompts.Count == 0) throw new InvalidDataException($"{path}: no prompts");
+        return prompts;
+    }
+}

@@ -1,0 +1,86 @@
+using Rlhf.Checkpoints;
+using Rlhf.Models;
+using Rlhf.Text;
+using Rlhf.Torch;
+using Rlhf.Training;
+using TorchSharp;
+
+namespace Rlhf.Tests.Training;
+
+/// <summary><see cref="PpoTraining.Run"/> and <c>rlhf ppo</c> on tiny SFT and reward checkpoints written here with the
+/// course tokenizer, on the real TinyWorld rollout prompts.</summary>
+[Collection(PpoRuns.Name)]
+public sealed class PpoTrainingTests : IDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("rlhf-ppo-").FullName;
+    readonly string sft, rm;
+
+    public PpoTrainingTests()
+    {
+        TorchRuntime.Init();
+        var tokenizerFolder = Repo.Path("data", "tinyworld", "tokenizer");
+        var tokenizer = TextTokenizer.Load(tokenizerFolder);
+        var config = new GptConfig { Layers = 1, Heads = 2, EmbeddingSize = 16, ContextLength = 96, VocabularySize = tokenizer.VocabularySize };
+        sft = Path.Combine(root, "sft");
+        rm = Path.Combine(root, "rm");
+        torch.manual_seed(4);
+        using var policy = new Gpt(config);
+        Checkpoint.Save(sft, policy, config, tokenizerFolder);
+        using var reward = new RewardModel(new ScalarHeadModel(config), new RewardNormalization(0.5, 2.0), tokenizer);
+        reward.Save(rm);
+    }
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    PpoOptions Options(string output) => new()
+    {
+        Iterations = 2, RolloutBatchSize = 4, NumMiniBatches = 2, PpoEpochs = 1, ResponseLength = 6,
+        PolicyCheckpoint = sft, RewardCheckpoint = rm, OutputFolder = output, DataFolder = Repo.Path("data", "tinyworld"),
+    };
+
+    [Fact]
+    public void Run_trains_from_checkpoints_logs_gold_scores_and_writes_a_loadable_policy()
+    {
+        var output = Path.Combine(root, "out");
+        var result = PpoTraining.Run(Options(output));
+        Assert.Equal(2, result.History.Rows.Count);
+        // Every rollout gets a gold score in [0, 1]; the random policy's responses never end, so the penalty applies.
+        var gold = result.History.Series("gold/score").Select(p => p.Value).ToList();
+        Assert.Equal(2, gold.Count);
+        Assert.All(gold, g => Assert.InRange(g, 0.0, 1.0));
+        Assert.True(File.Exists(Path.Combine(output, "history.json")));
+        using var trained = Checkpoint.LoadGpt(output);
+        using var original = Checkpoint.LoadGpt(sft);
+        var changed = trained.named_parameters().Zip(original.named_parameters())
+            .Count(p => !p.First.parameter.allclose(p.Second.parameter));
+        Assert.True(changed > 0, "PPO updated no policy parameter");
+        Assert.Equal("ppo", Checkpoint.ReadMetadata(output)["stage"]);
+    }
+
+    [Fact]
+    public void Prompts_file_errors_name_the_file_and_line()
+    {
+        var path = Path.Combine(root, "prompts.txt");
+        File.WriteAllText(path, "Compute 1 + 2.\n\nWhat is 3 - 1?\n");
+        var template = new ChatTemplate(TextTokenizer.Load(Repo.Path("data", "tinyworld", "tokenizer")));
+        var error = Assert.Throws<InvalidDataException>(() => PpoTraining.LoadPrompts(path, template, 64));
+        Assert.Contains("line 2", error.Message);
+        Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public void Cli_ppo_binds_set_overrides_and_rejects_unknown_options()
+    {
+        var output = Path.Combine(root, "cli");
+        var (code, text) = Repo.RunCli(null, "ppo", "--set", "iterations=1", "--set", "rollout_batch_size=2", "--set", "num_mini_batches=1",
+            "--set", "ppo_epochs=1", "--set", "response_length=4", "--set", $"policy_checkpoint={sft}", "--set", $"reward_checkpoint={rm}",
+            "--set", "kl_coef=0.2", "--out", output);
+        Assert.True(code == 0, text);
+        Assert.Contains("objective/kl_coef", File.ReadAllText(Path.Combine(output, "history.json")));
+        Assert.Contains("\"kl_coef\": 0.2", Checkpoint.ReadMetadata(output)["options"]);
+
+        var (badCode, badText) = Repo.RunCli(null, "ppo", "--set", "kl_coefficient=0.2");
+        Assert.Equal(2, badCode);
+        Assert.Contains("kl_coef", badText);
+    }
+}
