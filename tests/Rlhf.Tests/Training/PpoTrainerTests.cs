@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Rlhf.Tests.Training;
 
 /// <summary>PPO's reward assembly by hand, the first-epoch ratio, and tiny end-to-end runs on a synthetic reward.</summary>
-[Collection(PpoRuns.Name)]
+[Collection(GlobalRandomRuns.Name)]
 public class PpoTrainerTests
 {
     const int EndOfText = 48, Pad = 49, LowIds = 24;

@@ -9,7 +9,7 @@ namespace Rlhf.Tests.Training;
 
 /// <summary><see cref="PpoTraining.Run"/> and <c>rlhf ppo</c> on tiny SFT and reward checkpoints written here with the
 /// course tokenizer, on the real TinyWorld rollout prompts.</summary>
-[Collection(PpoRuns.Name)]
+[Collection(GlobalRandomRuns.Name)]
 public sealed class PpoTrainingTests : IDisposable
 {
     readonly string root = Directory.CreateTempSubdirectory("rlhf-ppo-").FullName;

@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace Rlhf.Tests.Training;
 
+[Collection(GlobalRandomRuns.Name)]
 public class TrainerTests
 {
     static TrainingOptions Options(int batch, int accumulation, int steps = 3, long seed = 11) => new()
