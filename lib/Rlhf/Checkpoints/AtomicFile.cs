@@ -37,10 +37,13 @@ public static class AtomicFile
             writer.Write(text);
         });
 
+    /// <summary>The subfolder a replaced folder keeps: the trainer's step checkpoints (<c>OUT/checkpoints/step-NNNNNN</c>).</summary>
+    public const string KeptFolder = "checkpoints";
+
     /// <summary>
     /// Fills a folder atomically: <paramref name="fill"/> writes into a fresh temporary sibling folder; only when
     /// it returns is the old <paramref name="folder"/> (if any) moved aside, the new one renamed into place, and
-    /// the old one deleted. Until that moment the previous folder stays complete and untouched.
+    /// the old one deleted; its <see cref="KeptFolder"/> subfolder, if any, is carried over. Until that moment the previous folder stays complete and untouched.
     /// </summary>
     public static void WriteFolder(string folder, Action<string> fill)
     {
@@ -61,6 +64,10 @@ public static class AtomicFile
             throw;
         }
         bool hadPrevious = Directory.Exists(full);
+        // A training run's resumable step checkpoints live in OUT/checkpoints/; replacing the model in OUT must not lose them.
+        var kept = Path.Combine(full, KeptFolder);
+        bool keep = hadPrevious && Directory.Exists(kept) && !Directory.Exists(Path.Combine(temporary, KeptFolder));
+        if (keep) Directory.Move(kept, Path.Combine(temporary, KeptFolder));
         if (hadPrevious) Directory.Move(full, previous);
         try
         {
@@ -69,6 +76,7 @@ public static class AtomicFile
         catch
         {
             if (hadPrevious) Directory.Move(previous, full);
+            if (keep) Directory.Move(Path.Combine(temporary, KeptFolder), kept);
             throw;
         }
         if (hadPrevious) Directory.Delete(previous, recursive: true);

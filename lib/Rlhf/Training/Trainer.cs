@@ -151,7 +151,7 @@ public sealed class Trainer<TBatch>
     /// temporary folder and renamed, so a crash never leaves a half-written checkpoint that looks complete.</summary>
     void SaveCheckpoint(int step)
     {
-        var root = Path.Combine(outputFolder!, "checkpoints");
+        var root = Path.Combine(outputFolder!, Checkpoints.AtomicFile.KeptFolder);
         Directory.CreateDirectory(root);
         var final = Path.Combine(root, $"step-{step:D6}");
         var temporary = Path.Combine(root, $".step-{step:D6}.{Environment.ProcessId}.tmp");
@@ -169,28 +169,11 @@ public sealed class Trainer<TBatch>
     }
 
     /// <summary>The stage's output folder gets the final model and the run's history (what the next stage and the plots read).
-    /// Stages save models by replacing the whole folder atomically, so the step checkpoints are moved aside meanwhile and
-    /// put back: a finished run stays resumable from any of them.</summary>
+    /// The step checkpoints under it survive: <see cref="Checkpoints.AtomicFile.WriteFolder"/> keeps <c>checkpoints/</c>.</summary>
     void SaveFinal()
     {
         Directory.CreateDirectory(outputFolder!);
-        var checkpoints = Path.Combine(outputFolder!, "checkpoints");
-        var aside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputFolder!).TrimEnd(Path.DirectorySeparatorChar))!,
-            $".{Path.GetFileName(Path.GetFullPath(outputFolder!).TrimEnd(Path.DirectorySeparatorChar))}.checkpoints-{Environment.ProcessId}");
-        bool moved = Directory.Exists(checkpoints);
-        if (moved) Directory.Move(checkpoints, aside);
-        try
-        {
-            stage.SaveModel(outputFolder!);
-        }
-        finally
-        {
-            if (moved)
-            {
-                if (Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
-                Directory.Move(aside, checkpoints);
-            }
-        }
+        stage.SaveModel(outputFolder!);
         History.Save(Path.Combine(outputFolder!, HistoryFile));
     }
 
