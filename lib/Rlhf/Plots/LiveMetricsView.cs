@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -16,9 +15,7 @@ public sealed class LiveMetricsView : ITrainingObserver, IHtmlDisplay
 {
     readonly string title;
     readonly IReadOnlyList<string> metrics;
-    readonly Action<object?> update;
-    readonly TimeSpan interval;
-    readonly Stopwatch sinceUpdate = Stopwatch.StartNew();
+    readonly DisplayThrottle throttle;
     readonly Dictionary<string, List<(int Step, double Value)>> points = [];
     string status = "starting";
 
@@ -29,8 +26,7 @@ public sealed class LiveMetricsView : ITrainingObserver, IHtmlDisplay
         if (metrics.Count == 0) throw new ArgumentException("name at least one metric to draw.", nameof(metrics));
         this.title = title;
         this.metrics = metrics;
-        this.update = update;
-        interval = minimumInterval ?? TimeSpan.FromSeconds(1);
+        throttle = new DisplayThrottle(this, update, minimumInterval);
         foreach (var name in metrics) points[name] = [];
     }
 
@@ -63,12 +59,7 @@ public sealed class LiveMetricsView : ITrainingObserver, IHtmlDisplay
         Publish(force: true);
     }
 
-    void Publish(bool force)
-    {
-        if (!force && sinceUpdate.Elapsed < interval) return;
-        sinceUpdate.Restart();
-        update(this);
-    }
+    void Publish(bool force) => throttle.Publish(force);
 
     /// <inheritdoc />
     public string ToHtml()

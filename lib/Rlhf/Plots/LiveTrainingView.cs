@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -15,9 +14,7 @@ namespace Rlhf.Plots;
 public sealed class LiveTrainingView : ITrainingObserver, IHtmlDisplay
 {
     readonly string title;
-    readonly Action<object?> update;
-    readonly TimeSpan interval;
-    readonly Stopwatch sinceUpdate = Stopwatch.StartNew();
+    readonly DisplayThrottle throttle;
     readonly List<(int Step, double Loss)> losses = [];
     readonly Dictionary<string, double> evaluation = [];
     TrainingStep? last;
@@ -28,8 +25,7 @@ public sealed class LiveTrainingView : ITrainingObserver, IHtmlDisplay
     public LiveTrainingView(string title, Action<object?> update, TimeSpan? minimumInterval = null)
     {
         this.title = title;
-        this.update = update;
-        interval = minimumInterval ?? TimeSpan.FromSeconds(1);
+        throttle = new DisplayThrottle(this, update, minimumInterval);
     }
 
     /// <inheritdoc />
@@ -62,12 +58,7 @@ public sealed class LiveTrainingView : ITrainingObserver, IHtmlDisplay
         Publish(force: true);
     }
 
-    void Publish(bool force)
-    {
-        if (!force && sinceUpdate.Elapsed < interval) return;
-        sinceUpdate.Restart();
-        update(this);
-    }
+    void Publish(bool force) => throttle.Publish(force);
 
     /// <inheritdoc />
     public string ToHtml()
