@@ -15,9 +15,7 @@ static class DpoCommand
 {
     public static Command Create()
     {
-        var stageOptions = new StageOptionsArguments();
-        var output = new Option<string?>("--out") { Description = $"Output folder for the trained policy (default {new DpoOptions().OutputFolder})." };
-        var resume = new Option<string?>("--resume") { Description = "A checkpoint folder (OUT/checkpoints/step-N) to continue from." };
+        var stageOptions = new StageOptionsArguments($"Output folder for the trained policy (default {new DpoOptions().OutputFolder}).", resumable: true);
         var compare = new Option<bool>("--compare")
         {
             Description = "After training, let the starting checkpoint and the trained policy answer every held-out prompt (greedy) and print the gold judge's metrics side by side, and DPO's gold win rate against the start.",
@@ -26,19 +24,12 @@ static class DpoCommand
             "Direct Preference Optimization (sigmoid DPO, cDPO or IPO) of the SFT policy against a frozen reference. " +
             $"Options: {string.Join(", ", OptionsBinder.Names(new DpoOptions()))}.");
         stageOptions.AddTo(command);
-        command.Add(output);
-        command.Add(resume);
         command.Add(compare);
         command.SetAction(parse =>
         {
             try
             {
                 var options = stageOptions.Bind(parse, new DpoOptions());
-                options = options with
-                {
-                    OutputFolder = parse.GetValue(output) ?? options.OutputFolder,
-                    ResumeFrom = parse.GetValue(resume) ?? options.ResumeFrom,
-                };
                 options.Validate();
                 using var result = Run(options);
                 var evaluation = result.Training.FinalEvaluation;

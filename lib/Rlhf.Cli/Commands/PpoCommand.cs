@@ -16,12 +16,10 @@ static class PpoCommand
 {
     public static Command Create()
     {
-        var arguments = new StageOptionsArguments();
-        var output = new Option<string?>("--out") { Description = $"Output folder for the policy checkpoint and history.json (default {new PpoOptions().OutputFolder})." };
+        var arguments = new StageOptionsArguments($"Output folder for the policy checkpoint and history.json (default {new PpoOptions().OutputFolder}).", resumable: false);
         var evaluate = new Option<bool>("--evaluate") { Description = "After training, compare the PPO policy with the SFT policy on the held-out prompts (gold score, gold win rate, KL to the reference) and write comparison.json." };
         var command = new Command("ppo", "RLHF with PPO: policy from the SFT checkpoint, frozen reference, frozen reward model, critic from the reward model.");
         arguments.AddTo(command);
-        command.Add(output);
         command.Add(evaluate);
         command.SetAction(parse =>
         {
@@ -29,7 +27,6 @@ static class PpoCommand
             try
             {
                 options = arguments.Bind(parse, new PpoOptions());
-                if (parse.GetValue(output) is { } folder) options = options with { OutputFolder = folder };
                 options.Validate();
             }
             catch (ArgumentException e)

@@ -10,10 +10,8 @@ static class PretrainCommand
 {
     public static Command Create()
     {
-        var arguments = new StageOptionsArguments();
-        var output = new Option<string?>("--out") { Description = $"Output folder (default {new PretrainOptions().OutputFolder})." };
-        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint folder OUT/checkpoints/step-NNNNNN." };
-        var command = new Command("pretrain", "Train the course GPT from scratch on data/tinyworld/corpus.jsonl (the base model).") { output, resume };
+        var arguments = new StageOptionsArguments($"Output folder (default {new PretrainOptions().OutputFolder}).", resumable: true);
+        var command = new Command("pretrain", "Train the course GPT from scratch on data/tinyworld/corpus.jsonl (the base model).");
         arguments.AddTo(command);
         command.SetAction(parse =>
         {
@@ -21,11 +19,6 @@ static class PretrainCommand
             try
             {
                 options = arguments.Bind(parse, new PretrainOptions());
-                options = options with
-                {
-                    OutputFolder = parse.GetValue(output) ?? options.OutputFolder,
-                    ResumeFrom = parse.GetValue(resume) ?? options.ResumeFrom,
-                };
                 options.Validate();
             }
             catch (ArgumentException e)

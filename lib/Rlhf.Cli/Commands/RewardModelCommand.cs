@@ -15,19 +15,16 @@ static class RewardModelCommand
 {
     public static Command Create()
     {
-        var arguments = new StageOptionsArguments();
-        var output = new Option<string?>("--out") { Description = $"Output folder for the reward checkpoint (default {new RewardModelOptions().OutputFolder})." };
+        var arguments = new StageOptionsArguments($"Output folder for the reward checkpoint (default {new RewardModelOptions().OutputFolder}).", resumable: false);
         var resume = new Option<string?>("--resume") { Description = "Continue from a trainer checkpoint folder (OUT/checkpoints/step-NNNNNN)." };
         var command = new Command("rm", "Stage 2: train the reward model on pairwise preferences (Bradley-Terry), then normalise it on SFT samples.");
         arguments.AddTo(command);
-        command.Add(output);
         command.Add(resume);
         command.SetAction(parse =>
         {
             try
             {
                 var options = arguments.Bind(parse, new RewardModelOptions());
-                if (parse.GetValue(output) is { } folder) options = options with { OutputFolder = folder };
                 options.Validate();
                 RewardModelResult? result = null;
                 ConsoleTrainingProgress.Run("reward model", "pairs", observer =>

@@ -12,13 +12,8 @@ static class SftCommand
 {
     public static Command Create()
     {
-        var arguments = new StageOptionsArguments();
-        var output = new Option<string?>("--out") { Description = $"Output folder for the fine-tuned model (default {new SftOptions().OutputFolder})." };
-        var resume = new Option<string?>("--resume") { Description = "Trainer checkpoint folder (OUT/checkpoints/step-NNNNNN) to continue from." };
-        var command = new Command("sft", "Supervised fine-tuning (stage 1): completion-only loss through the chat template's mask, then the gold judge on held-out prompts.")
-        {
-            output, resume,
-        };
+        var arguments = new StageOptionsArguments($"Output folder for the fine-tuned model (default {new SftOptions().OutputFolder}).", resumable: true);
+        var command = new Command("sft", "Supervised fine-tuning (stage 1): completion-only loss through the chat template's mask, then the gold judge on held-out prompts.");
         arguments.AddTo(command);
         command.SetAction(parse =>
         {
@@ -26,11 +21,6 @@ static class SftCommand
             try
             {
                 options = arguments.Bind(parse, new SftOptions());
-                options = options with
-                {
-                    OutputFolder = parse.GetValue(output) ?? options.OutputFolder,
-                    ResumeFrom = parse.GetValue(resume) ?? options.ResumeFrom,
-                };
                 options.Validate();
             }
             catch (ArgumentException e)
