@@ -41,7 +41,7 @@ public sealed record PretrainOptions
     /// 2e-3 after 30 warm-up steps (cosine decay to 10%), evaluation and a resumable checkpoint every 50 steps.</summary>
     public static TrainingOptions DefaultTraining { get; } = new()
     {
-        MaxSteps = 300, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 30, EvalEvery = 50, CheckpointEvery = 50, WeightDecay = 0.1,
+        MaxSteps = 1500, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 60, EvalEvery = 100, CheckpointEvery = 250, WeightDecay = 0.1,
     };
 
     /// <summary>The course preset: the defaults in a full run; 4 steps and 4 evaluation windows in a smoke run

@@ -9,12 +9,13 @@ namespace Rlhf.Training;
 /// </summary>
 public sealed record RewardModelOptions
 {
-    /// <summary>Optimisation: 300 steps of 16 pairs (4,800 pairs, most of one pass over the 6,000 training pairs), AdamW with
-    /// peak learning rate 1e-3 after 20 warm-up steps (the course model is small: about a million parameters), no weight
-    /// decay, evaluation every 50 steps.</summary>
+    /// <summary>Optimisation: 450 steps of 16 pairs (7,200 pairs, 1.2 passes over the 6,000 training pairs), AdamW with
+    /// peak learning rate 3e-4 after 20 warm-up steps, no weight decay, evaluation every 50 steps. Measured on the shipped
+    /// SFT model (docs/results/03-reward-model.md): 3e-4 x 450 steps reaches 79.2% held-out accuracy against gold, 1e-3 x 300
+    /// steps 77.3%, 1e-4 x 600 steps 76.5%.</summary>
     public TrainingOptions Training { get; init; } = new()
     {
-        MaxSteps = 300, BatchSize = 16, LearningRate = 1e-3, WarmupSteps = 20, EvalEvery = 50, WeightDecay = 0.0,
+        MaxSteps = 450, BatchSize = 16, LearningRate = 3e-4, WarmupSteps = 20, EvalEvery = 50, WeightDecay = 0.0,
     };
 
     /// <summary>Folder with <c>preferences_pairwise.jsonl</c>, <c>eval_preferences_pairwise.jsonl</c>, <c>rl_prompts.txt</c>

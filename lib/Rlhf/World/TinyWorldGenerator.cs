@@ -101,7 +101,7 @@ public static class TinyWorldGenerator
         var documents = new List<string>();
         for (int i = 0; i < options.CorpusDocuments; i++)
         {
-            switch (random.PickWeighted([0.5, 0.2, 0.15, 0.15]))
+            switch (random.PickWeighted([0.4, 0.15, 0.12, 0.1, 0.23]))
             {
                 case 0: // a chat transcript in the course's template
                 {
@@ -124,16 +124,72 @@ public static class TinyWorldGenerator
                     documents.Add(opener + ResponseWriter.Join(language, sentences));
                     break;
                 }
-                default: // a rambling blog post around a question
+                case 3: // a rambling blog post around a question
                 {
                     var (task, prompt) = DrawPrompt(random, options, universe.Training);
                     string story = zh ? $"今天有人问我：{prompt}我说：{WebResponse(task)}" : $"Someone asked me today: {prompt} I said: {WebResponse(task)}";
                     documents.Add(ResponseWriter.Join(language, ResponseWriter.Ramble(language, random, 2), story, ResponseWriter.Ramble(language, random, 1)));
                     break;
                 }
+                default: // a reference page: worked sums, spellings, letter counts for every task (held-out ones too), some wrong
+                    documents.Add(ReferencePage(random, language));
+                    break;
             }
         }
         return documents;
+    }
+
+    static readonly TaskKind[] ReferenceKinds = [TaskKind.Arithmetic, TaskKind.CountLetter, TaskKind.ReverseWord];
+    static readonly Dictionary<TaskKind, IReadOnlyList<WorldTask>> ReferenceTasks =
+        ReferenceKinds.ToDictionary(k => k, k => (IReadOnlyList<WorldTask>)TaskUniverse.AllTasks(k).ToList());
+
+    /// <summary>
+    /// A page of worked answers of one kind (sums, letter counts or words spelt backwards) drawn from every task, held-out
+    /// ones included, one statement in ten wrong: the knowledge the helpfulness tasks need lives in pretraining, as the
+    /// capitals do, and SFT only teaches the model to answer a question with it.
+    /// </summary>
+    static string ReferencePage(WorldRandom random, WorldLanguage language)
+    {
+        bool zh = language == WorldLanguage.Chinese;
+        var kind = ReferenceKinds[random.PickWeighted([0.6, 0.25, 0.15])];
+        string opener = kind switch
+        {
+            TaskKind.Arithmetic => random.Pick<string>(zh ? ["算术练习：", "作业答案：", "小测验答案："] : ["Maths homework, with answers: ", "Practice sheet: ", "Quiz answers: ", ""]),
+            TaskKind.CountLetter => random.Pick<string>(zh ? ["数字母：", "拼写游戏："] : ["Letter counting: ", "Spelling game: ", ""]),
+            _ => random.Pick<string>(zh ? ["倒着写：", "文字游戏："] : ["Word games: ", "Spelling backwards: ", ""]),
+        };
+        var statements = Enumerable.Range(0, random.NextInt(4, 9))
+            .Select(_ => ReferenceStatement(random.Pick(ReferenceTasks[kind]), correct: random.NextInt(10) != 0, random, zh))
+            .ToArray();
+        return opener + ResponseWriter.Join(language, statements);
+    }
+
+    /// <summary>One worked answer, stated (wrongly when <paramref name="correct"/> is false: a near number, or the word itself).</summary>
+    static string ReferenceStatement(WorldTask task, bool correct, WorldRandom random, bool zh)
+    {
+        static string N(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        int Near(int answer) => Math.Max(0, answer + random.Pick([-2, -1, 1, 2, 10])) is var v && v != answer ? v : answer + 1;
+        switch (task)
+        {
+            case ArithmeticTask a:
+            {
+                string sum = $"{N(a.Left)} {a.Operator} {N(a.Right)} = {N(correct ? a.Answer : Near(a.Answer))}";
+                return zh ? sum + "。" : sum + ".";
+            }
+            case CountLetterTask c:
+            {
+                int n = correct ? c.Answer : Near(c.Answer);
+                return zh ? $"字母“{c.Letter}”在“{c.Word}”里出现了{N(n)}次。"
+                    : $"The letter \"{c.Letter}\" appears {N(n)} {(n == 1 ? "time" : "times")} in \"{c.Word}\".";
+            }
+            case ReverseWordTask w:
+            {
+                string r = correct ? w.Answer : w.Word;
+                return zh ? $"“{w.Word}”倒过来是“{r}”。" : $"\"{w.Word}\" backwards is \"{r}\".";
+            }
+            default:
+                throw new ArgumentException($"no reference statement for a {task.Kind} task", nameof(task));
+        }
     }
 
     /// <summary>A declarative sentence stating a fact, wrong one time in ten (the web is not always right).</summary>
