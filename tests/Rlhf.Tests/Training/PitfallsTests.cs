@@ -73,10 +73,10 @@ public class PitfallsTests
         var metrics = withText.Trainer.Iterate(0).Metrics;
         Assert.DoesNotContain("loss/ptx", metrics.Keys);
         var after = plain.Policy.parameters().Zip(withText.Policy.parameters()).ToList();
-        Assert.All(after, p => Assert.True(p.First.equal(p.Second), "ptx_coef 0 must not change the update"));
+        Assert.All(after, p => Assert.True(p.First.allclose(p.Second, rtol: 0, atol: 0), "ptx_coef 0 must not change the update"));
         // ...and the iteration did change the policy, so the comparison means something.
         using var fresh = TinyModels.Gpt(seed: 3);
-        Assert.Contains(plain.Policy.parameters().Zip(fresh.parameters()), p => !p.First.equal(p.Second));
+        Assert.Contains(plain.Policy.parameters().Zip(fresh.parameters()), p => !p.First.allclose(p.Second, rtol: 0, atol: 0));
     }
 
     [Fact]
@@ -109,8 +109,8 @@ public class PitfallsTests
             Assert.True((ppo[i] + gamma * lm[i]).allclose(total[i], rtol: 1e-4, atol: 1e-6), $"parameter {i}: total gradient != ppo + gamma * lm");
         Assert.Contains(Enumerable.Range(0, parameters.Count), i => lm[i].abs().max().item<float>() > 1e-4); // the LM term is really there
         // Windows are a pure function of the step, and differ between steps.
-        Assert.True(setup.Trainer.PtxWindows(7).Inputs.equal(inputs));
-        Assert.False(setup.Trainer.PtxWindows(8).Inputs.equal(inputs));
+        Assert.True(setup.Trainer.PtxWindows(7).Inputs.allclose(inputs, rtol: 0, atol: 0));
+        Assert.False(setup.Trainer.PtxWindows(8).Inputs.allclose(inputs, rtol: 0, atol: 0));
     }
 
     [Fact]
