@@ -88,6 +88,41 @@ public sealed record PpoOptions
     /// <summary>Added to the reward-model score of a response that never produced end-of-text (N+ detail: -1); 0 disables.</summary>
     public double MissingEosPenalty { get; init; } = -1.0;
 
+    /// <summary>Length penalty c: the score PPO optimises becomes score - c * L, where L is the number of response tokens the
+    /// episode kept (up to and including end-of-text), applied after the missing end-of-text penalty; 0 (default) disables.
+    /// A crude but direct fix for a reward model that pays for length (notebook 07).</summary>
+    public double LengthPenalty { get; init; } = 0.0;
+
+    /// <summary>More reward checkpoints to score with besides <see cref="RewardCheckpoint"/>: when not empty, PPO's reward is
+    /// the <see cref="EnsembleAggregation"/> of all of them (Coste et al. 2023); the critic still starts from
+    /// <see cref="RewardCheckpoint"/>. Default empty (one reward model).</summary>
+    public IReadOnlyList<string> RewardEnsemble { get; init; } = [];
+
+    /// <summary>How an ensemble's scores combine: mean (default) or min.</summary>
+    public EnsembleAggregation EnsembleAggregation { get; init; } = EnsembleAggregation.Mean;
+
+    /// <summary>PPO-ptx coefficient gamma (Ouyang et al. 2022, eq. 2): each minibatch's loss adds gamma times the policy's mean
+    /// next-token loss on <see cref="PtxBatchSize"/> windows of pretraining text (the training part of the data folder's
+    /// <c>corpus.jsonl</c>). 0 (default) is plain PPO.</summary>
+    public double PtxCoef { get; init; } = 0.0;
+
+    /// <summary>Pretraining windows per minibatch for the ptx term. Default 4.</summary>
+    public int PtxBatchSize { get; init; } = 4;
+
+    /// <summary>Tokens per pretraining window (ptx term and forgetting metric). Default 128.</summary>
+    public int PretrainWindowLength { get; init; } = 128;
+
+    /// <summary>Measure the policy's mean next-token loss on held-out pretraining text (<c>pretrain/lm_loss</c>) after every
+    /// N iterations and after the last (forgetting); 0 (default) never.</summary>
+    public int PretrainEvalEvery { get; init; } = 0;
+
+    /// <summary>Held-out pretraining windows per forgetting measurement. Default 16.</summary>
+    public int PretrainEvalWindows { get; init; } = 16;
+
+    /// <summary>Share of the corpus's documents (the last ones) held out from pretraining: stage 0's default split, so the
+    /// forgetting measurement reads text the base model never trained on. Default 0.05.</summary>
+    public double PretrainEvalFraction { get; init; } = 0.05;
+
     /// <summary>Whiten advantages over the response tokens of the batch (mean 0, variance 1).</summary>
     public bool WhitenAdvantages { get; init; } = true;
 
@@ -123,6 +158,10 @@ public sealed record PpoOptions
     [JsonIgnore]
     public int MiniBatchSize => RolloutBatchSize / NumMiniBatches;
 
+    /// <summary>Whether the run reads pretraining text (the ptx term or the forgetting metric is on).</summary>
+    [JsonIgnore]
+    public bool UsesPretraining => PtxCoef > 0 || PretrainEvalEvery > 0;
+
     /// <summary>Throws naming the first invalid field (by its JSON name).</summary>
     public PpoOptions Validate()
     {
@@ -146,6 +185,15 @@ public sealed record PpoOptions
         Require(Gamma is >= 0 and <= 1, nameof(Gamma), "must be in [0, 1]");
         Require(Lam is >= 0 and <= 1, nameof(Lam), "must be in [0, 1]");
         Require(double.IsFinite(MissingEosPenalty), nameof(MissingEosPenalty), "must be a finite number");
+        Require(LengthPenalty >= 0 && double.IsFinite(LengthPenalty), nameof(LengthPenalty), "must be 0 or more");
+        Require(RewardEnsemble is not null && RewardEnsemble.All(f => !string.IsNullOrWhiteSpace(f)), nameof(RewardEnsemble), "must be a list of checkpoint folders");
+        Require(Enum.IsDefined(EnsembleAggregation), nameof(EnsembleAggregation), "must be mean or min");
+        Require(PtxCoef >= 0 && double.IsFinite(PtxCoef), nameof(PtxCoef), "must be 0 or more");
+        Require(PtxBatchSize > 0, nameof(PtxBatchSize), "must be positive");
+        Require(PretrainWindowLength > 0, nameof(PretrainWindowLength), "must be positive");
+        Require(PretrainEvalEvery >= 0, nameof(PretrainEvalEvery), "must be 0 (off) or positive");
+        Require(PretrainEvalWindows > 0, nameof(PretrainEvalWindows), "must be positive");
+        Require(PretrainEvalFraction is > 0 and < 1, nameof(PretrainEvalFraction), "must be in (0, 1)");
         Require(CheckpointEvery >= 0, nameof(CheckpointEvery), "must be 0 or more");
         Require(!string.IsNullOrWhiteSpace(DataFolder), nameof(DataFolder), "must name a folder");
         Require(!string.IsNullOrWhiteSpace(PolicyCheckpoint), nameof(PolicyCheckpoint), "must name a folder");

@@ -26,6 +26,11 @@ public static class PpoRewards
     public static Tensor PenalizeUnfinished(Tensor scores, Tensor ended, double penalty) =>
         scores + penalty * ended.logical_not().to(scores.dtype); // (B)
 
+    /// <summary>score - coefficient * L (B), with L the kept response tokens of each row (the sum of <paramref name="responseMask"/>
+    /// (B, N), end-of-text included): a length penalty against a reward model that pays for long answers.</summary>
+    public static Tensor PenalizeLength(Tensor scores, Tensor responseMask, double coefficient) =>
+        scores - coefficient * responseMask.to(scores.dtype).sum(1); // (B)
+
     /// <summary>
     /// r_t = -beta * kl_t on every response token, plus the sequence score on the last one (Ziegler et al. 2019, eq. 2):
     /// the reward model judges the whole response once, the KL penalty charges each token for leaving the reference.

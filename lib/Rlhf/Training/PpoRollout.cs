@@ -39,8 +39,14 @@ public sealed class PpoRollout : IDisposable
     /// <summary>The critic's values of the states before each response token (B, N).</summary>
     public required Tensor Values { get; init; }
 
-    /// <summary>Reward-model scores after the missing end-of-text penalty (B).</summary>
+    /// <summary>The scorer's own scores (reward model or ensemble) before any penalty (B).</summary>
+    public required Tensor RawScores { get; init; }
+
+    /// <summary>Scores PPO optimises: <see cref="RawScores"/> after the missing end-of-text and length penalties (B).</summary>
     public required Tensor Scores { get; init; }
+
+    /// <summary>Entropy of the policy's sampling distribution (temperature T) at each response position (B, N), 0 after the response.</summary>
+    public required Tensor Entropy { get; init; }
 
     /// <summary>Whether each response ended with end-of-text (B, bool).</summary>
     public required Tensor Ended { get; init; }
@@ -69,7 +75,7 @@ public sealed class PpoRollout : IDisposable
     /// <summary>Frees every tensor.</summary>
     public void Dispose()
     {
-        foreach (var t in new[] { SequenceIds, SequenceMask, ResponseMask, SampledLogProbs, LogProbs, ReferenceLogProbs, Values, Scores, Ended, Kl,
+        foreach (var t in new[] { SequenceIds, SequenceMask, ResponseMask, SampledLogProbs, LogProbs, ReferenceLogProbs, Values, RawScores, Scores, Entropy, Ended, Kl,
                      NonScoreRewards, Rewards, Advantages, Returns })
             t.Dispose();
     }

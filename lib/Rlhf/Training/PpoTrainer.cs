@@ -13,11 +13,13 @@ namespace Rlhf.Training;
 /// PPO"). Each iteration:
 /// <list type="number">
 /// <item>rollout: sample one response per prompt at temperature T, cut after the first end-of-text;</item>
-/// <item>score: the reward model's score, plus a penalty when the response never ended;</item>
+/// <item>score: the reward model's score (or an ensemble's), plus a penalty when the response never ended and an optional
+/// length penalty;</item>
 /// <item>log-probs of the policy (pi_old) and the frozen reference, and the critic's values, on the same tokens;</item>
 /// <item>per-token rewards: -beta * KL at every token, plus the score at the last one;</item>
 /// <item>GAE advantages (whitened) and value targets;</item>
-/// <item>PPO epochs x minibatches: clipped surrogate + vf_coef * clipped value loss, gradient clipping, Adam step;</item>
+/// <item>PPO epochs x minibatches: clipped surrogate + vf_coef * clipped value loss (+ ptx_coef * the pretraining loss of
+/// PPO-ptx), gradient clipping, Adam step;</item>
 /// <item>update the KL coefficient (fixed, or Ziegler et al.'s adaptive controller).</item>
 /// </list>
 /// All models stay in eval mode (dropout off: N+ detail, it would make the first-epoch ratio differ from 1); gradients
@@ -37,6 +39,7 @@ public sealed class PpoTrainer : IDisposable
     readonly Adam optimizer;
     readonly KlController klController;
     readonly GenerationEngine engine;
+    readonly PpoPretraining? pretraining;
 
     /// <summary>
     /// Sets up PPO. <paramref name="policy"/> and <paramref name="critic"/> are trained (one Adam over both);
@@ -51,14 +54,21 @@ public sealed class PpoTrainer : IDisposable
     /// <param name="endOfTextId">The token that ends a response.</param>
     /// <param name="padId">The padding token.</param>
     /// <param name="goldScore">Optional (prompt text, response ids) -> gold score, logged as <c>gold/score</c> and never used for training.</param>
+    /// <param name="pretraining">Pretraining text, required when <see cref="PpoOptions.PtxCoef"/> or <see cref="PpoOptions.PretrainEvalEvery"/> is positive.</param>
     public PpoTrainer(PpoOptions options, Gpt policy, Gpt reference, ScalarHeadModel critic, IRewardScorer scorer,
-        IReadOnlyList<PpoPrompt> prompts, int endOfTextId, int padId, Func<string, int[], double>? goldScore = null)
+        IReadOnlyList<PpoPrompt> prompts, int endOfTextId, int padId, Func<string, int[], double>? goldScore = null,
+        PpoPretraining? pretraining = null)
     {
         this.options = options.Validate();
         if (prompts.Count == 0) throw new ArgumentException("PPO needs at least one rollout prompt.", nameof(prompts));
         int longest = prompts.Max(p => p.Ids.Length);
         if (longest + options.ResponseLength > policy.ContextLength)
             throw new ArgumentException($"the longest prompt ({longest} tokens) + response_length {options.ResponseLength} exceeds the policy's context length {policy.ContextLength}.", nameof(prompts));
+        if (options.UsesPretraining && pretraining is null)
+            throw new ArgumentException("ppo options 'ptx_coef' and 'pretrain_eval_every' need pretraining text: pass a PpoPretraining.", nameof(pretraining));
+        if (options.UsesPretraining && options.PretrainWindowLength > policy.ContextLength)
+            throw new ArgumentException($"ppo option 'pretrain_window_length' ({options.PretrainWindowLength}) exceeds the policy's context length {policy.ContextLength}.", nameof(options));
+        this.pretraining = pretraining;
         this.policy = policy;
         this.reference = reference;
         this.critic = critic;
@@ -140,6 +150,8 @@ public sealed class PpoTrainer : IDisposable
         foreach (var (name, value) in update.Metrics) metrics[name] = value;
         metrics["objective/kl_coef"] = rollout.KlCoefficient;
         klController.Update(metrics["objective/kl"], rollout.BatchSize);
+        if (options.PretrainEvalEvery > 0 && ((iteration + 1) % options.PretrainEvalEvery == 0 || iteration + 1 == options.Iterations))
+            metrics["pretrain/lm_loss"] = PretrainLoss();
 
         long tokens = (long)Math.Round(metrics["response/length"] * rollout.BatchSize);
         return new TrainingStep(iteration + 1, options.Iterations, update.Loss, learningRate, update.GradientNorm, tokens,
@@ -170,13 +182,16 @@ public sealed class PpoTrainer : IDisposable
         var sequenceMask = cat([generated.PromptMask, responseMask], 1);                                  // (B, P + N)
         var mask = responseMask.to(ScalarType.Float32);                                                   // (B, N)
 
-        var logProbs = ResponseLogProbs(policy, sequenceIds, sequenceMask, promptLength, options.Temperature).LogProbs * mask;             // (B, N)
+        var (policyLogProbs, policyEntropy) = ResponseLogProbs(policy, sequenceIds, sequenceMask, promptLength, options.Temperature);     // (B, N) each
+        var logProbs = policyLogProbs * mask;                                                                                            // (B, N)
+        var entropy = policyEntropy * mask;                                                                                              // (B, N)
         var referenceLogProbs = ResponseLogProbs(reference, sequenceIds, sequenceMask, promptLength, options.Temperature).LogProbs * mask; // (B, N)
         var values = ResponseValues(critic, sequenceIds, sequenceMask, promptLength) * mask;                                            // (B, N)
 
         var ended = PpoRewards.EndedWithEndOfText(responseIds, responseMask, endOfTextId);                // (B)
         var rawScores = scorer.Score(sequenceIds, sequenceMask, promptLength).to(ScalarType.Float32);    // (B)
         var scores = PpoRewards.PenalizeUnfinished(rawScores, ended, options.MissingEosPenalty);          // (B)
+        if (options.LengthPenalty > 0) scores = PpoRewards.PenalizeLength(scores, mask, options.LengthPenalty); // (B)
 
         double beta = klController.Value;
         var kl = (options.KlEstimator == KlEstimator.K3
@@ -200,7 +215,9 @@ public sealed class PpoTrainer : IDisposable
             LogProbs = logProbs.MoveToOuterDisposeScope(),
             ReferenceLogProbs = referenceLogProbs.MoveToOuterDisposeScope(),
             Values = values.MoveToOuterDisposeScope(),
+            RawScores = rawScores.MoveToOuterDisposeScope(),
             Scores = scores.MoveToOuterDisposeScope(),
+            Entropy = entropy.MoveToOuterDisposeScope(),
             Ended = ended.MoveToOuterDisposeScope(),
             Kl = kl.MoveToOuterDisposeScope(),
             NonScoreRewards = nonScoreRewards.MoveToOuterDisposeScope(),
@@ -235,18 +252,8 @@ public sealed class PpoTrainer : IDisposable
             foreach (var minibatch in rows.Chunk(options.MiniBatchSize))
             {
                 using var scope = NewDisposeScope();
-                var index = tensor(minibatch.Select(i => (long)i).ToArray(), device: rollout.SequenceIds.device); // (M)
-                var sequenceIds = rollout.SequenceIds.index_select(0, index);   // (M, P + N)
-                var sequenceMask = rollout.SequenceMask.index_select(0, index); // (M, P + N)
-                var mask = rollout.ResponseMask.index_select(0, index);         // (M, N)
-
-                var (logProbs, entropy) = ResponseLogProbs(policy, sequenceIds, sequenceMask, rollout.PromptLength, options.Temperature); // (M, N) each
-                var values = ResponseValues(critic, sequenceIds, sequenceMask, rollout.PromptLength); // (M, N)
-                var oldLogProbs = rollout.LogProbs.index_select(0, index);      // (M, N)
-                var policyLoss = PpoLoss.ClippedSurrogate(logProbs, oldLogProbs, rollout.Advantages.index_select(0, index), mask, options.Cliprange);
-                var (valueLoss, valueClipFraction) = PpoLoss.ClippedValue(
-                    values, rollout.Values.index_select(0, index), rollout.Returns.index_select(0, index), mask, options.CliprangeValue);
-                var loss = policyLoss.Loss + options.VfCoef * valueLoss;
+                var losses = MiniBatchLoss(rollout, minibatch, PtxStep(iteration, updates));
+                var (loss, policyLoss, mask) = (losses.Total, losses.Policy, losses.ResponseMask);
 
                 optimizer.zero_grad();
                 loss.backward();
@@ -254,25 +261,86 @@ public sealed class PpoTrainer : IDisposable
                 optimizer.step();
 
                 if (updates == 0)
-                    firstRatioError = ((logProbs.detach() - oldLogProbs).exp() - 1).abs().mul(mask).max().item<float>();
+                    firstRatioError = ((losses.LogProbs.detach() - losses.OldLogProbs).exp() - 1).abs().mul(mask).max().item<float>();
                 double lossValue = loss.item<float>();
                 if (!double.IsFinite(lossValue))
                     throw new TrainingDivergedException(iteration + 1, lossValue, null);
                 lossSum += lossValue;
                 normSum += norm;
                 Add(sums, "loss/policy", policyLoss.Loss.item<float>());
-                Add(sums, "loss/value", valueLoss.item<float>());
+                Add(sums, "loss/value", losses.Value.item<float>());
+                if (losses.Pretraining is not null) Add(sums, "loss/ptx", losses.Pretraining.item<float>());
                 Add(sums, "policy/approxkl", policyLoss.ApproximateKl.item<float>());
                 Add(sums, "policy/clipfrac", policyLoss.ClipFraction.item<float>());
-                Add(sums, "policy/entropy", MaskedStatistics.Mean(entropy.detach(), mask).item<float>());
+                Add(sums, "policy/entropy", MaskedStatistics.Mean(losses.Entropy.detach(), mask).item<float>());
                 Add(sums, "val/ratio", policyLoss.MeanRatio.item<float>());
-                Add(sums, "val/clipfrac", valueClipFraction.item<float>());
+                Add(sums, "val/clipfrac", losses.ValueClipFraction.item<float>());
                 updates++;
             }
         }
         var metrics = sums.ToDictionary(m => m.Key, m => m.Value / updates);
         metrics["policy/first_ratio_max_error"] = firstRatioError;
         return new UpdateMetrics(lossSum / updates, normSum / updates, metrics);
+    }
+
+    /// <summary>The losses of one minibatch and what they were computed from (all tensors belong to the caller's dispose scope).</summary>
+    /// <param name="Total">policy + vf_coef * value (+ ptx_coef * pretraining when ptx is on): what is minimised.</param>
+    /// <param name="Policy">The clipped surrogate and its statistics.</param>
+    /// <param name="Value">The clipped value loss.</param>
+    /// <param name="ValueClipFraction">Fraction of value predictions clipped.</param>
+    /// <param name="Pretraining">The policy's mean next-token loss on the minibatch's pretraining windows; null when ptx_coef is 0.</param>
+    /// <param name="LogProbs">log pi of the minibatch's response tokens now (M, N).</param>
+    /// <param name="OldLogProbs">log pi_old of the same tokens from the rollout (M, N).</param>
+    /// <param name="Entropy">Entropy of the policy at each response position (M, N).</param>
+    /// <param name="ResponseMask">The minibatch's response mask (M, N).</param>
+    public sealed record MiniBatchLosses(Tensor Total, PolicyLossResult Policy, Tensor Value, Tensor ValueClipFraction, Tensor? Pretraining,
+        Tensor LogProbs, Tensor OldLogProbs, Tensor Entropy, Tensor ResponseMask);
+
+    /// <summary>
+    /// The loss of the minibatch of rollout rows <paramref name="rows"/>: the clipped surrogate plus vf_coef times the clipped
+    /// value loss, and, when <see cref="PpoOptions.PtxCoef"/> is positive, PPO-ptx's term (Ouyang et al. 2022, eq. 2):
+    /// ptx_coef times the policy's mean next-token loss on <see cref="PpoOptions.PtxBatchSize"/> pretraining windows drawn
+    /// for <paramref name="ptxStep"/> (a pure function of the seed and the step).
+    /// </summary>
+    public MiniBatchLosses MiniBatchLoss(PpoRollout rollout, IReadOnlyList<int> rows, int ptxStep)
+    {
+        var index = tensor(rows.Select(i => (long)i).ToArray(), device: rollout.SequenceIds.device); // (M)
+        var sequenceIds = rollout.SequenceIds.index_select(0, index);   // (M, P + N)
+        var sequenceMask = rollout.SequenceMask.index_select(0, index); // (M, P + N)
+        var mask = rollout.ResponseMask.index_select(0, index);         // (M, N)
+
+        var (logProbs, entropy) = ResponseLogProbs(policy, sequenceIds, sequenceMask, rollout.PromptLength, options.Temperature); // (M, N) each
+        var values = ResponseValues(critic, sequenceIds, sequenceMask, rollout.PromptLength); // (M, N)
+        var oldLogProbs = rollout.LogProbs.index_select(0, index);      // (M, N)
+        var policyLoss = PpoLoss.ClippedSurrogate(logProbs, oldLogProbs, rollout.Advantages.index_select(0, index), mask, options.Cliprange);
+        var (valueLoss, valueClipFraction) = PpoLoss.ClippedValue(
+            values, rollout.Values.index_select(0, index), rollout.Returns.index_select(0, index), mask, options.CliprangeValue);
+        var loss = policyLoss.Loss + options.VfCoef * valueLoss;
+        Tensor? pretrainingLoss = null;
+        if (options.PtxCoef > 0)
+        {
+            var (inputs, targets) = PtxWindows(ptxStep);                     // (W, L) each
+            pretrainingLoss = PpoPretraining.MeanTokenLoss(policy, inputs, targets);
+            loss = loss + options.PtxCoef * pretrainingLoss;                 // InstructGPT eq. 2: - gamma * E_pretrain[log pi]
+        }
+        return new MiniBatchLosses(loss, policyLoss, valueLoss, valueClipFraction, pretrainingLoss, logProbs, oldLogProbs, entropy, mask);
+    }
+
+    /// <summary>The pretraining windows (inputs, targets) (W, L) each of ptx step <paramref name="ptxStep"/>.</summary>
+    public (Tensor Inputs, Tensor Targets) PtxWindows(int ptxStep)
+    {
+        if (pretraining is null) throw new InvalidOperationException("this trainer was built without pretraining text");
+        return pretraining.TrainingWindows(options.Seed, 3_000_000 + ptxStep, options.PtxBatchSize, options.PretrainWindowLength, policy.Device);
+    }
+
+    /// <summary>The ptx step of update <paramref name="update"/> of iteration <paramref name="iteration"/>: every update draws new windows.</summary>
+    public int PtxStep(int iteration, int update) => iteration * options.PpoEpochs * options.NumMiniBatches + update;
+
+    /// <summary>The policy's mean next-token loss on held-out pretraining text now (nats per token): the forgetting metric.</summary>
+    public double PretrainLoss()
+    {
+        if (pretraining is null) throw new InvalidOperationException("this trainer was built without pretraining text");
+        return pretraining.HeldOutLoss(policy, options.PretrainEvalWindows, options.PretrainWindowLength);
     }
 
     /// <summary>
@@ -303,7 +371,11 @@ public sealed class PpoTrainer : IDisposable
     /// TRL-named statistics of a rollout: objective/scores (mean score after the end-of-text penalty), objective/kl (mean
     /// per-sequence sum of the KL estimate), objective/non_score_reward (mean per-sequence sum of -beta * kl),
     /// objective/rlhf_reward (their sum), objective/entropy (mean per-sequence sum of -log pi, TRL's estimate),
-    /// response/length, response/ended (fraction ending with end-of-text), and gold/score when a gold judge is given.
+    /// response/length, response/ended (fraction ending with end-of-text), and gold/score when a gold judge is given; and
+    /// for notebook 07's pitfalls: objective/rm_score (the scorer's mean score before the end-of-text and length penalties),
+    /// response/distinct_2 (distinct bigrams / all bigrams over the batch's responses, Li et al. 2016) and response/entropy
+    /// (mean entropy in nats of the sampling distribution at temperature T per response token): diversity, which falls
+    /// when the policy collapses onto a few answers.
     /// </summary>
     public Dictionary<string, double> RolloutMetrics(PpoRollout rollout)
     {
@@ -319,6 +391,9 @@ public sealed class PpoTrainer : IDisposable
             ["objective/entropy"] = (-rollout.LogProbs * rollout.ResponseMask).sum(1).mean().item<float>(),
             ["response/length"] = rollout.ResponseMask.sum(1).mean().item<float>(),
             ["response/ended"] = rollout.Ended.to(ScalarType.Float32).mean().item<float>(),
+            ["objective/rm_score"] = rollout.RawScores.mean().item<float>(),
+            ["response/distinct_2"] = Evaluation.Statistics.DistinctN(rollout.Responses, 2),
+            ["response/entropy"] = MaskedStatistics.Mean(rollout.Entropy, rollout.ResponseMask).item<float>(),
         };
         if (goldScore is not null)
             metrics["gold/score"] = rollout.Prompts.Select((p, i) => goldScore(p.Text, rollout.Responses[i])).Average();

@@ -16,15 +16,22 @@ public sealed record PpoResult(MetricsHistory History, IReadOnlyDictionary<strin
 /// The PPO stage end to end, what both <c>rlhf ppo</c> and notebook 04 call: loads the SFT checkpoint twice (trainable
 /// policy, frozen reference), the reward model (frozen scorer) and a critic initialised from the reward model, encodes
 /// the rollout prompts through the chat template, trains with <see cref="PpoTrainer"/>, logs the gold judge's score of
-/// every rollout (never used for training), and writes the policy checkpoint.
+/// every rollout (never used for training), and writes the policy checkpoint. With <see cref="PpoOptions.RewardEnsemble"/>
+/// the reward is a <see cref="RewardEnsemble"/> of all the reward checkpoints; with ptx or the forgetting metric on, the
+/// data folder's <c>corpus.jsonl</c> is read as <see cref="PpoPretraining"/>.
 /// </summary>
 public static class PpoTraining
 {
     /// <summary>The file of rollout prompts inside <see cref="PpoOptions.DataFolder"/>.</summary>
     public const string PromptsFile = "rl_prompts.txt";
 
-    /// <summary>Runs PPO with <paramref name="options"/>, reporting every iteration to <paramref name="observers"/>.</summary>
-    public static PpoResult Run(PpoOptions options, IEnumerable<ITrainingObserver>? observers = null)
+    /// <summary>The pretraining corpus inside <see cref="PpoOptions.DataFolder"/> (ptx term and forgetting metric).</summary>
+    public const string CorpusFile = "corpus.jsonl";
+
+    /// <summary>Runs PPO with <paramref name="options"/>, reporting every iteration to <paramref name="observers"/>.
+    /// <paramref name="pretraining"/> (from <see cref="LoadPretraining"/>) saves re-reading the corpus when several runs
+    /// need it; when null and the options need it, it is loaded here.</summary>
+    public static PpoResult Run(PpoOptions options, IEnumerable<ITrainingObserver>? observers = null, PpoPretraining? pretraining = null)
     {
         options.Validate();
         Torch.TorchRuntime.Init();
@@ -33,21 +40,40 @@ public static class PpoTraining
         var template = new ChatTemplate(tokenizer);
         using var policy = Checkpoint.LoadGpt(options.PolicyCheckpoint);
         using var reference = Checkpoint.LoadGpt(options.PolicyCheckpoint);
-        using var rewardModel = RewardModel.Load(options.RewardCheckpoint);
-        rewardModel.Model.eval();
-        foreach (var p in rewardModel.Model.parameters()) p.requires_grad = false;
+        var rewardModels = new List<RewardModel>();
+        using var freeRewardModels = new DisposeAll(rewardModels);
+        foreach (var folder in new[] { options.RewardCheckpoint }.Concat(options.RewardEnsemble))
+        {
+            var rewardModel = RewardModel.Load(folder);
+            rewardModels.Add(rewardModel);
+            foreach (var p in rewardModel.Model.parameters()) p.requires_grad = false;
+        }
+        IRewardScorer scorer = rewardModels.Count == 1
+            ? new RewardModelScorer(rewardModels[0])
+            : new RewardEnsemble(rewardModels.Select(m => (IRewardScorer)new RewardModelScorer(m)).ToList(), options.EnsembleAggregation);
+        if (options.UsesPretraining) pretraining ??= LoadPretraining(options, tokenizer);
         using var critic = new ScalarHeadModel(Checkpoint.ReadConfig(options.RewardCheckpoint));
         Checkpoint.LoadInto(options.RewardCheckpoint, critic);
 
         var prompts = LoadPrompts(Path.Combine(options.DataFolder, PromptsFile), template, policy.ContextLength - options.ResponseLength);
         double Gold(string prompt, int[] response) => GoldJudge.Score(prompt, tokenizer.Decode(response, skipSpecialTokens: true)).Score;
 
-        using var trainer = new PpoTrainer(options, policy, reference, critic, new RewardModelScorer(rewardModel), prompts,
-            tokenizer.EndOfTextId, tokenizer.PadId, Gold);
+        using var trainer = new PpoTrainer(options, policy, reference, critic, scorer, prompts,
+            tokenizer.EndOfTextId, tokenizer.PadId, Gold, pretraining);
         void Save(string folder) => Checkpoint.Save(folder, policy, policy.Config, options.PolicyCheckpoint,
             new Dictionary<string, string> { ["stage"] = "ppo", ["options"] = OptionsBinder.ToJson(options) });
         var result = trainer.Train(observers, options.OutputFolder, Save);
         return new PpoResult(result.History, result.FinalEvaluation, options.OutputFolder);
+    }
+
+    /// <summary>The data folder's pretraining corpus, tokenised with <paramref name="tokenizer"/> and split as
+    /// <see cref="PpoOptions.PretrainEvalFraction"/> says.</summary>
+    public static PpoPretraining LoadPretraining(PpoOptions options, TextTokenizer tokenizer) =>
+        PpoPretraining.Load(Path.Combine(options.DataFolder, CorpusFile), tokenizer, options.PretrainEvalFraction);
+
+    sealed class DisposeAll(List<RewardModel> models) : IDisposable
+    {
+        public void Dispose() { foreach (var m in models) m.Dispose(); }
     }
 
     /// <summary>Reads one prompt per line and encodes each as a generation prompt of at most <paramref name="maxLength"/> tokens.</summary>

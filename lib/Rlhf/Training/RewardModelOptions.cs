@@ -22,6 +22,13 @@ public sealed record RewardModelOptions
     /// and (used when <see cref="InitFrom"/> is null) <c>tokenizer/</c>. Default <c>data/tinyworld</c>.</summary>
     public string DataFolder { get; init; } = "data/tinyworld";
 
+    /// <summary>Null (default) trains on the preference files of <see cref="DataFolder"/>. A number relabels those same pairs
+    /// with simulated annotators who add this much utility per 10 words of length (<see cref="World.AnnotatorOptions.LengthBias"/>):
+    /// the pairs are regenerated in memory by <see cref="World.TinyWorldGenerator.Preferences"/> from the default world
+    /// (checked pair by pair against the folder's files), training and held-out alike, so the reward model learns the
+    /// annotators' taste for long answers (notebook 07's reward hacking).</summary>
+    public double? AnnotatorLengthBias { get; init; }
+
     /// <summary>The SFT checkpoint whose backbone the reward model starts from, and whose policy samples the
     /// normalisation responses. Null starts from a random backbone of shape <see cref="RandomModel"/> and normalises on
     /// samples of a random policy (tests only). Default <c>data/checkpoints/sft</c>.</summary>
@@ -86,6 +93,7 @@ public sealed record RewardModelOptions
         Require(!string.IsNullOrWhiteSpace(OutputFolder), nameof(OutputFolder), "must name a folder");
         ArgumentNullException.ThrowIfNull(RandomModel, nameof(RandomModel));
         RandomModel.Validate();
+        Require(AnnotatorLengthBias is null || double.IsFinite(AnnotatorLengthBias.Value), nameof(AnnotatorLengthBias), "must be a finite number or null");
         Require(MaxLength >= 16, nameof(MaxLength), "must be at least 16");
         Require(Margin >= 0 && double.IsFinite(Margin), nameof(Margin), "must be 0 or a positive number");
         Require(EvalPairs >= 0, nameof(EvalPairs), "must be 0 (all) or more");

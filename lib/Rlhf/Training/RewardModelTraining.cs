@@ -4,6 +4,7 @@ using Rlhf.Generation;
 using Rlhf.Models;
 using Rlhf.Text;
 using Rlhf.Torch;
+using Rlhf.World;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,8 +49,7 @@ public static class RewardModelTraining
         if (options.InitFrom is not null) model.LoadBackbone(policy);
 
         var template = new ChatTemplate(tokenizer);
-        var training = SeedFormats.LoadPairwise(Path.Combine(options.DataFolder, TrainingFile));
-        var heldOut = SeedFormats.LoadPairwise(Path.Combine(options.DataFolder, HeldOutFile));
+        var (training, heldOut) = LoadPairs(options);
         var trainingPairs = training.Records.Select(p => PreferenceExample.Encode(p, template, options.MaxLength)).ToList();
         var heldOutPairs = heldOut.Records.Select(p => PreferenceExample.Encode(p, template, options.MaxLength)).ToList();
         int truncated = trainingPairs.Count(p => p.Truncated) + heldOutPairs.Count(p => p.Truncated);
@@ -71,6 +71,58 @@ public static class RewardModelTraining
             ["seed"] = options.Training.Seed.ToString(), ["steps"] = trained.Steps.ToString(), ["init_from"] = options.InitFrom ?? "random",
         }, options.StoreAs);
         return new RewardModelResult(trained, evaluation, normalization, samples, training.Report, truncated, options.OutputFolder);
+    }
+
+    /// <summary>
+    /// The training and held-out pairs the stage trains and evaluates on: the files of <see cref="RewardModelOptions.DataFolder"/>,
+    /// or, when <see cref="RewardModelOptions.AnnotatorLengthBias"/> is set, the same pairs relabelled by length-biased
+    /// annotators (see <see cref="RelabelWithLengthBias"/>).
+    /// </summary>
+    public static (Loaded<PreferencePair> Training, Loaded<PreferencePair> HeldOut) LoadPairs(RewardModelOptions options)
+    {
+        var training = SeedFormats.LoadPairwise(Path.Combine(options.DataFolder, TrainingFile));
+        var heldOut = SeedFormats.LoadPairwise(Path.Combine(options.DataFolder, HeldOutFile));
+        if (options.AnnotatorLengthBias is not { } bias) return (training, heldOut);
+        var (biasedTraining, biasedHeldOut) = RelabelWithLengthBias(training.Records, heldOut.Records, bias, training.Report.File, heldOut.Report.File);
+        return (training with { Records = biasedTraining }, heldOut with { Records = biasedHeldOut });
+    }
+
+    /// <summary>
+    /// The pairs of the default TinyWorld (<see cref="TinyWorldOptions"/> defaults: seed 1234, English) labelled by annotators
+    /// with <see cref="AnnotatorOptions.LengthBias"/> = <paramref name="lengthBias"/>, in the order of <paramref name="training"/>
+    /// and <paramref name="heldOut"/> (the shipped files). Every regenerated pair must hold the same prompt and the same two
+    /// responses as the file's pair at that line, in either order; otherwise the folder is not the default world and this throws.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A pair differs (the message names the file and line).</exception>
+    public static (IReadOnlyList<PreferencePair> Training, IReadOnlyList<PreferencePair> HeldOut) RelabelWithLengthBias(
+        IReadOnlyList<PreferencePair> training, IReadOnlyList<PreferencePair> heldOut, double lengthBias, string trainingPath, string heldOutPath)
+    {
+        var world = new TinyWorldOptions { Annotator = new AnnotatorOptions { LengthBias = lengthBias } };
+        var (biasedTraining, biasedHeldOut) = TinyWorldGenerator.Preferences(world);
+        // Ranked -> pairs can drop tied ranks, but the annotator's Gumbel ranking never ties, so the counts match.
+        CheckSamePairs(training, biasedTraining, trainingPath);
+        CheckSamePairs(heldOut, biasedHeldOut, heldOutPath);
+        return (biasedTraining, biasedHeldOut);
+    }
+
+    static void CheckSamePairs(IReadOnlyList<PreferencePair> file, IReadOnlyList<PreferencePair> regenerated, string path)
+    {
+        if (file.Count != regenerated.Count)
+            throw new InvalidDataException($"{path}: {file.Count} pairs, but the default TinyWorld has {regenerated.Count}; 'annotator_length_bias' relabels only the default world's pairs (data --seed 1234 --lang en)");
+        // A ranking's pairs are listed best-first, so relabelling reorders them inside each prompt's block of consecutive pairs:
+        // compare each block as a set of unordered pairs.
+        static string Key(PreferencePair p) => string.CompareOrdinal(p.Chosen, p.Rejected) < 0
+            ? $"{p.Prompt}\u0000{p.Chosen}\u0000{p.Rejected}" : $"{p.Prompt}\u0000{p.Rejected}\u0000{p.Chosen}";
+        for (int start = 0; start < file.Count;)
+        {
+            int end = start + 1;
+            while (end < file.Count && file[end].Prompt == file[start].Prompt) end++;
+            var expected = file.Skip(start).Take(end - start).Select(Key).Order(StringComparer.Ordinal);
+            var actual = regenerated.Skip(start).Take(end - start).Select(Key).Order(StringComparer.Ordinal);
+            if (!expected.SequenceEqual(actual))
+                throw new InvalidDataException($"{path} line {start + 1}: the pairs of this prompt differ from the default TinyWorld's; 'annotator_length_bias' relabels only the default world's pairs (data --seed 1234 --lang en)");
+            start = end;
+        }
     }
 
     /// <summary>

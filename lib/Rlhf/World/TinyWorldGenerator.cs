@@ -37,7 +37,7 @@ public static class TinyWorldGenerator
 
         var ranked = Rankings(options, universe.Training, options.PreferencePrompts, "preferences");
         var pairwise = RankedPairs.ToPairs(ranked).Pairs;
-        var evalPairwise = RankedPairs.ToPairs(Rankings(options, universe.HeldOut, options.EvalPreferencePrompts, "eval-preferences")).Pairs;
+        var evalPairwise = EvalPairwise(options, universe);
 
         var rlRandom = WorldRandom.For(options.Seed, "rl");
         var rlPrompts = Enumerable.Range(0, options.RlPrompts).Select(_ => DrawPrompt(rlRandom, options, universe.Training).Prompt).ToList();
@@ -56,6 +56,24 @@ public static class TinyWorldGenerator
         return new TinyWorld(options, corpus, sft, ranked, pairwise, evalPairwise, rlPrompts, evalPrompts,
             LabelAgreement.Measure(pairwise), LabelAgreement.Measure(evalPairwise));
     }
+
+    /// <summary>
+    /// Only the preference pairs of the world <paramref name="options"/> describe: the training pairs (all pairs of the
+    /// rankings) and the held-out pairs, exactly as <see cref="Generate"/> makes them (each purpose draws from its own
+    /// random stream), without writing the corpus or the other files. The prompts and responses depend only on the seed,
+    /// language and counts; <see cref="TinyWorldOptions.Annotator"/> changes only which response of each pair is chosen,
+    /// so the same world with another annotator (a length bias) relabels the same pairs.
+    /// </summary>
+    public static (IReadOnlyList<PreferencePair> Training, IReadOnlyList<PreferencePair> HeldOut) Preferences(TinyWorldOptions options)
+    {
+        options.Validate();
+        var universe = new TaskUniverse(options.Seed, options.HeldOutFraction);
+        var training = RankedPairs.ToPairs(Rankings(options, universe.Training, options.PreferencePrompts, "preferences")).Pairs;
+        return (training, EvalPairwise(options, universe));
+    }
+
+    static IReadOnlyList<PreferencePair> EvalPairwise(TinyWorldOptions options, TaskUniverse universe) =>
+        RankedPairs.ToPairs(Rankings(options, universe.HeldOut, options.EvalPreferencePrompts, "eval-preferences")).Pairs;
 
     static (WorldTask Task, string Prompt) DrawPrompt(WorldRandom random, TinyWorldOptions options, Func<TaskKind, IReadOnlyList<WorldTask>> pool)
     {

@@ -1,0 +1,241 @@
+using Rlhf.Data;
+using Rlhf.Evaluation;
+using Rlhf.Models;
+using Rlhf.Tests.Models;
+using Rlhf.Torch;
+using Rlhf.Training;
+using Rlhf.World;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlhf.Tests.Training;
+
+/// <summary>The machinery of notebook 07: ensemble rewards, the length penalty, PPO-ptx, forgetting and diversity metrics,
+/// and length-biased preference labels.</summary>
+[Collection(GlobalRandomRuns.Name)]
+public class PitfallsTests
+{
+    const int EndOfText = 48, Pad = 49;
+
+    public PitfallsTests() => TorchRuntime.Init();
+
+    static float[] Values(Tensor t) => t.detach().cpu().to(ScalarType.Float32).data<float>().ToArray();
+
+    static void Near(double[] expected, Tensor actual, double tolerance = 1e-5)
+    {
+        var values = Values(actual);
+        Assert.Equal(expected.Length, values.Length);
+        Assert.All(expected.Zip(values), p => Assert.True(Math.Abs(p.First - p.Second) < tolerance, $"expected {p.First}, got {p.Second}"));
+    }
+
+    [Fact]
+    public void Ensemble_mean_and_min_combine_member_scores_per_sequence()
+    {
+        // Members (rows) x sequences (columns): mean (1+3)/2 = 2, (-2+0)/2 = -1, (0.5-0.5)/2 = 0; min 1, -2, -0.5.
+        var scores = tensor(new float[] { 1, -2, 0.5f, 3, 0, -0.5f }, [2, 3]);
+        Near([2, -1, 0], RewardEnsemble.Aggregate(scores, EnsembleAggregation.Mean));
+        Near([1, -2, -0.5], RewardEnsemble.Aggregate(scores, EnsembleAggregation.Min));
+
+        // Through the scorer interface: three constant members.
+        var ids = zeros(2, 5, ScalarType.Int64);
+        var mask = ones(2, 5, ScalarType.Int64);
+        IRewardScorer[] members = [new Constant([1, 4]), new Constant([2, -2]), new Constant([6, 1])];
+        Near([3, 1], new RewardEnsemble(members, EnsembleAggregation.Mean).Score(ids, mask, 2));
+        Near([1, -2], new RewardEnsemble(members, EnsembleAggregation.Min).Score(ids, mask, 2));
+        Assert.Throws<ArgumentException>(() => new RewardEnsemble([], EnsembleAggregation.Mean));
+    }
+
+    [Fact]
+    public void Length_penalty_subtracts_coefficient_times_kept_response_tokens()
+    {
+        // Row 0 keeps 3 tokens, row 1 keeps 5: 1.0 - 0.1 * 3 = 0.7, 0.5 - 0.1 * 5 = 0.0.
+        var mask = tensor(new float[] { 1, 1, 1, 0, 0, 1, 1, 1, 1, 1 }, [2, 5]);
+        Near([0.7, 0.0], PpoRewards.PenalizeLength(tensor(new float[] { 1.0f, 0.5f }), mask, 0.1));
+    }
+
+    [Fact]
+    public void Ptx_loss_is_the_mean_next_token_loss_per_token()
+    {
+        // Position 0: logits (0, 0), target 0 -> -log(1/2) = ln 2. Position 1: logits (ln 3, 0), target 0 -> -log(3/4) = ln(4/3).
+        // Mean = (ln 2 + ln(4/3)) / 2 = ln(8/3) / 2 = 0.490415.
+        var logits = tensor(new float[] { 0, 0, (float)Math.Log(3), 0 }, [1, 2, 2]);
+        var targets = tensor(new long[] { 0, 0 }, [1, 2]);
+        Assert.Equal(Math.Log(8.0 / 3.0) / 2, PpoPretraining.MeanTokenLoss(logits, targets).item<float>(), 5);
+    }
+
+    [Fact]
+    public void Ptx_coef_0_leaves_the_update_unchanged()
+    {
+        var options = new PpoOptions { Iterations = 1, RolloutBatchSize = 4, PpoEpochs = 2, NumMiniBatches = 2, ResponseLength = 6, LearningRate = 1e-2, PretrainWindowLength = 8 };
+        using var plain = Setup(options, pretraining: null);
+        using var withText = Setup(options, TinyPretraining());
+        plain.Trainer.Iterate(0);
+        var metrics = withText.Trainer.Iterate(0).Metrics;
+        Assert.DoesNotContain("loss/ptx", metrics.Keys);
+        var after = plain.Policy.parameters().Zip(withText.Policy.parameters()).ToList();
+        Assert.All(after, p => Assert.True(p.First.allclose(p.Second, rtol: 0, atol: 0), "ptx_coef 0 must not change the update"));
+        // ...and the iteration did change the policy, so the comparison means something.
+        using var fresh = TinyModels.Gpt(seed: 3);
+        Assert.Contains(plain.Policy.parameters().Zip(fresh.parameters()), p => !p.First.allclose(p.Second, rtol: 0, atol: 0));
+    }
+
+    [Fact]
+    public void With_ptx_coef_the_gradient_is_the_ppo_gradient_plus_gamma_times_the_lm_gradient()
+    {
+        const double gamma = 0.5;
+        var options = new PpoOptions { Iterations = 1, RolloutBatchSize = 4, PpoEpochs = 1, NumMiniBatches = 1, ResponseLength = 6, PtxCoef = gamma, PtxBatchSize = 3, PretrainWindowLength = 8 };
+        using var setup = Setup(options, TinyPretraining());
+        using var rollout = setup.Trainer.Rollout(0);
+        int[] rows = [0, 1, 2, 3];
+        var parameters = setup.Policy.parameters().ToList();
+        Tensor[] Gradient(Func<Tensor> loss)
+        {
+            foreach (var p in parameters) p.grad?.zero_();
+            setup.Critic.zero_grad();
+            loss().backward();
+            return parameters.Select(p => p.grad!.clone()).ToArray();
+        }
+
+        PpoTrainer.MiniBatchLosses? losses = null;
+        var total = Gradient(() => (losses = setup.Trainer.MiniBatchLoss(rollout, rows, 7)).Total);
+        Assert.NotNull(losses!.Pretraining);
+        double expectedTotal = losses.Policy.Loss.item<float>() + options.VfCoef * losses.Value.item<float>() + gamma * losses.Pretraining!.item<float>();
+        Assert.Equal(expectedTotal, losses.Total.item<float>(), 5);
+
+        var ppo = Gradient(() => { var l = setup.Trainer.MiniBatchLoss(rollout, rows, 7); return l.Policy.Loss + options.VfCoef * l.Value; });
+        var (inputs, targets) = setup.Trainer.PtxWindows(7);
+        var lm = Gradient(() => PpoPretraining.MeanTokenLoss(setup.Policy, inputs, targets));
+        for (int i = 0; i < parameters.Count; i++)
+            Assert.True((ppo[i] + gamma * lm[i]).allclose(total[i], rtol: 1e-4, atol: 1e-6), $"parameter {i}: total gradient != ppo + gamma * lm");
+        Assert.Contains(Enumerable.Range(0, parameters.Count), i => lm[i].abs().max().item<float>() > 1e-4); // the LM term is really there
+        // Windows are a pure function of the step, and differ between steps.
+        Assert.True(setup.Trainer.PtxWindows(7).Inputs.allclose(inputs, rtol: 0, atol: 0));
+        Assert.False(setup.Trainer.PtxWindows(8).Inputs.allclose(inputs, rtol: 0, atol: 0));
+    }
+
+    [Fact]
+    public void Rollout_metrics_report_diversity_raw_scores_the_length_penalty_and_forgetting()
+    {
+        var options = new PpoOptions
+        {
+            Iterations = 2, RolloutBatchSize = 6, PpoEpochs = 1, NumMiniBatches = 1, ResponseLength = 6, LengthPenalty = 0.05,
+            PretrainEvalEvery = 1, PretrainEvalWindows = 3, PretrainWindowLength = 8, MissingEosPenalty = -1,
+        };
+        using var setup = Setup(options, TinyPretraining());
+        using (var rollout = setup.Trainer.Rollout(0))
+        {
+            // Scores PPO optimises = raw score + end-of-text penalty - 0.05 * kept tokens.
+            var expected = rollout.RawScores - rollout.Ended.logical_not().to(ScalarType.Float32) - 0.05 * rollout.ResponseMask.sum(1);
+            Assert.True(expected.allclose(rollout.Scores, atol: 1e-5));
+            var metrics = setup.Trainer.RolloutMetrics(rollout);
+            Assert.Equal(Statistics.DistinctN(rollout.Responses, 2), metrics["response/distinct_2"], 9);
+            Assert.Equal(rollout.RawScores.mean().item<float>(), metrics["objective/rm_score"], 5);
+            // Entropy of a near-uniform tiny policy over 50 ids at T = 0.7: positive, at most ln 50.
+            Assert.InRange(metrics["response/entropy"], 0.5, Math.Log(50));
+        }
+        var history = setup.Trainer.Train().History;
+        Assert.Equal(2, history.Series("pretrain/lm_loss").Count);
+        Assert.Equal(setup.Trainer.PretrainLoss(), history.Last("pretrain/lm_loss")!.Value, 5);
+        // The held-out loss of a random 50-id model is near ln 50.
+        Assert.InRange(history.Last("pretrain/lm_loss")!.Value, Math.Log(50) - 1, Math.Log(50) + 1);
+    }
+
+    [Fact]
+    public void Pretraining_options_need_pretraining_text_and_are_validated()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Setup(new PpoOptions { PtxCoef = 0.1, PretrainWindowLength = 8, ResponseLength = 6 }, pretraining: null));
+        Assert.Contains("ptx_coef", error.Message);
+        Assert.Contains("ptx_coef", Assert.Throws<ArgumentException>(() => new PpoOptions { PtxCoef = -1 }.Validate()).Message);
+        Assert.Contains("length_penalty", Assert.Throws<ArgumentException>(() => new PpoOptions { LengthPenalty = -0.1 }.Validate()).Message);
+        Assert.Contains("pretrain_window_length", Assert.Throws<ArgumentException>(() => Setup(new PpoOptions { PretrainEvalEvery = 1, ResponseLength = 6 }, TinyPretraining())).Message);
+        var bound = OptionsBinder.Bind(new PpoOptions(), null, ["reward_ensemble=[\"a\",\"b\"]", "ensemble_aggregation=min", "ptx_coef=0.5"]);
+        Assert.Equal(["a", "b"], bound.RewardEnsemble);
+        Assert.Equal(EnsembleAggregation.Min, bound.EnsembleAggregation);
+        Assert.Equal(0.5, bound.PtxCoef);
+    }
+
+    [Fact]
+    public void Length_biased_annotators_relabel_the_shipped_pairs_towards_longer_answers()
+    {
+        var training = SeedFormats.LoadPairwise(Repo.Path("data", "tinyworld", RewardModelTraining.TrainingFile)).Records;
+        var heldOut = SeedFormats.LoadPairwise(Repo.Path("data", "tinyworld", RewardModelTraining.HeldOutFile)).Records;
+
+        // Bias 0 regenerates the shipped files exactly.
+        var (same, sameHeldOut) = RewardModelTraining.RelabelWithLengthBias(training, heldOut, 0.0, "train", "held-out");
+        Assert.Equal(training, same);
+        Assert.Equal(heldOut, sameHeldOut);
+
+        var (biased, _) = RewardModelTraining.RelabelWithLengthBias(training, heldOut, 0.5, "train", "held-out");
+        static double LongerChosen(IEnumerable<PreferencePair> pairs) =>
+            pairs.Average(p => GoldJudge.LengthUnits(p.Chosen) > GoldJudge.LengthUnits(p.Rejected) ? 1.0 : 0.0);
+        Assert.True(LongerChosen(biased) > LongerChosen(training) + 0.15, $"longer chosen: biased {LongerChosen(biased):P1}, shipped {LongerChosen(training):P1}");
+        Assert.True(LabelAgreement.Measure(biased).Rate < LabelAgreement.Measure(training).Rate - 0.1, "the biased labels agree less with the gold order");
+
+        // A pair that is not the default world's is refused, naming the file and line.
+        var altered = training.ToList();
+        altered[6] = altered[6] with { Rejected = altered[6].Rejected + " (edited)" };
+        var error = Assert.Throws<InvalidDataException>(() => RewardModelTraining.RelabelWithLengthBias(altered, heldOut, 0.5, "prefs.jsonl", "held-out"));
+        Assert.Contains("prefs.jsonl line 7", error.Message);
+    }
+
+    /// <summary>Fixed scores, one per row.</summary>
+    sealed class Constant(float[] scores) : IRewardScorer
+    {
+        public Tensor Score(Tensor sequenceIds, Tensor sequenceMask, int promptLength) => tensor(scores);
+    }
+
+    /// <summary>Fraction of kept response tokens with ids below 24.</summary>
+    sealed class LowTokenFraction : IRewardScorer
+    {
+        public Tensor Score(Tensor sequenceIds, Tensor sequenceMask, int promptLength)
+        {
+            var response = sequenceIds.narrow(1, promptLength, sequenceIds.shape[1] - promptLength);   // (B, N)
+            var mask = sequenceMask.narrow(1, promptLength, sequenceIds.shape[1] - promptLength).to(ScalarType.Float32); // (B, N)
+            return (response.lt(24).to(ScalarType.Float32) * mask).sum(1) / mask.sum(1).clamp_min(1); // (B)
+        }
+    }
+
+    /// <summary>40 random documents of 5-20 ids below 48, the last 10 held out.</summary>
+    static PpoPretraining TinyPretraining()
+    {
+        var random = new Random(17);
+        var documents = Enumerable.Range(0, 40).Select(_ => Enumerable.Range(0, random.Next(5, 21)).Select(_ => random.Next(48)).ToArray()).ToList();
+        return new PpoPretraining(new PretrainData(documents, EndOfText, 0.25));
+    }
+
+    sealed record TinySetup(PpoTrainer Trainer, Gpt Policy, Gpt Reference, ScalarHeadModel Critic) : IDisposable
+    {
+        public void Dispose()
+        {
+            Trainer.Dispose();
+            Policy.Dispose();
+            Reference.Dispose();
+            Critic.Dispose();
+        }
+    }
+
+    static TinySetup Setup(PpoOptions options, PpoPretraining? pretraining)
+    {
+        var policy = TinyModels.Gpt(seed: 3);
+        var reference = TinyModels.Gpt(seed: 3);
+        torch.manual_seed(5);
+        var critic = new ScalarHeadModel(TinyModels.Config);
+        critic.LoadBackbone(policy);
+        var random = new Random(11);
+        var prompts = Enumerable.Range(0, 12)
+            .Select(i => new PpoPrompt($"prompt {i}", Enumerable.Range(0, 2 + i % 4).Select(_ => random.Next(40)).ToArray()))
+            .ToList();
+        try
+        {
+            var trainer = new PpoTrainer(options, policy, reference, critic, new LowTokenFraction(), prompts, EndOfText, Pad, null, pretraining);
+            return new TinySetup(trainer, policy, reference, critic);
+        }
+        catch
+        {
+            policy.Dispose();
+            reference.Dispose();
+            critic.Dispose();
+            throw;
+        }
+    }
+}
