@@ -46,6 +46,7 @@ static class DoctorCommand
         table.AddRow("libstdc++ compatibility copy", native.UsedCompatibilityCopy
             ? Markup.Escape($"used: {string.Join("; ", native.Rewrites.Select(r => $"{r.From} -> {r.To}"))}; system {native.SystemLibStdCxx}")
             : "not needed");
+        if (MklDispatch.Report is { } mkl) table.AddRow("MKL vendor patch", Markup.Escape($"{mkl.State}: {mkl.Detail}"));
         table.AddRow("float32 matmul 1024x1024", $"{gflops:F1} GFLOP/s");
         AnsiConsole.Write(table);
         return 0;

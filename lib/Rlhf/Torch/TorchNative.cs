@@ -85,6 +85,7 @@ public static class TorchNative
         lock (gate)
         {
             if (report is null || handle == IntPtr.Zero) LoadLocked();
+            if (handle != IntPtr.Zero) MklDispatch.Apply();
             if (handle == IntPtr.Zero)
                 throw new TorchLoadException(
                     "TorchSharp's native library could not be loaded.\nWhat was tried:\n  " + string.Join("\n  ", report!.Steps) +
@@ -101,6 +102,7 @@ public static class TorchNative
         lock (gate)
         {
             if (report is null) LoadLocked();
+            if (handle != IntPtr.Zero) MklDispatch.Apply(); // before TorchSharp's first call can reach MKL
             return handle; // IntPtr.Zero falls back to the runtime's default search (and its error message).
         }
     }
