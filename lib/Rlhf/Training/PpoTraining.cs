@@ -26,27 +26,11 @@ public static class PpoTraining
     /// <summary>Runs PPO with <paramref name="options"/>, reporting every iteration to <paramref name="observers"/>.</summary>
     public static PpoResult Run(PpoOptions options, IEnumerable<ITrainingObserver>? observers = null)
     {
-        options.Validate();
-        Torch.TorchRuntime.Init();
-        Torch.Seeding.Seed(options.Seed);
-        var tokenizer = TextTokenizer.Load(options.PolicyCheckpoint);
-        var template = new ChatTemplate(tokenizer);
-        using var policy = Checkpoint.LoadGpt(options.PolicyCheckpoint);
-        using var reference = Checkpoint.LoadGpt(options.PolicyCheckpoint);
-        using var rewardModel = RewardModel.Load(options.RewardCheckpoint);
-        rewardModel.Model.eval();
-        foreach (var p in rewardModel.Model.parameters()) p.requires_grad = false;
-        using var critic = new ScalarHeadModel(Checkpoint.ReadConfig(options.RewardCheckpoint));
-        Checkpoint.LoadInto(options.RewardCheckpoint, critic);
-
-        var prompts = LoadPrompts(Path.Combine(options.DataFolder, PromptsFile), template, policy.ContextLength - options.ResponseLength);
-        double Gold(string prompt, int[] response) => GoldJudge.Score(prompt, tokenizer.Decode(response, skipSpecialTokens: true)).Score;
-
-        using var trainer = new PpoTrainer(options, policy, reference, critic, new RewardModelScorer(rewardModel), prompts,
-            tokenizer.EndOfTextId, tokenizer.PadId, Gold);
+        using var setup = new PpoSetup(options);
+        var policy = setup.Policy;
         void Save(string folder) => Checkpoint.Save(folder, policy, policy.Config, options.PolicyCheckpoint,
             new Dictionary<string, string> { ["stage"] = "ppo", ["options"] = OptionsBinder.ToJson(options) });
-        var result = trainer.Train(observers, options.OutputFolder, Save);
+        var result = setup.Trainer.Train(observers, options.OutputFolder, Save);
         return new PpoResult(result.History, result.FinalEvaluation, options.OutputFolder);
     }
 
