@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -49,18 +50,18 @@ public sealed record BenchmarkReport(
             root[shape.Name] = new JsonObject
             {
                 ["train_tokens_per_s"] = Round(shape.TrainTokensPerSecond),
-                ["mfu"] = Math.Round(shape.ModelFlopsUtilisation, 3),
+                ["mfu"] = Round(shape.ModelFlopsUtilisation),
                 ["gen_kv_tokens_per_s"] = Round(shape.GenerationKvTokensPerSecond),
                 ["gen_nocache_tokens_per_s"] = shape.GenerationNoCacheTokensPerSecond is double noCache ? Round(noCache) : null,
-                ["dpo_pairs_per_s"] = Math.Round(shape.DpoPairsPerSecond, 2),
+                ["dpo_pairs_per_s"] = Round(shape.DpoPairsPerSecond),
                 ["parameters"] = shape.ParameterCount,
             };
         root["ppo_iteration_seconds"] = Ppo is null ? null : new JsonObject
         {
-            ["total"] = Math.Round(Ppo.TotalSeconds, 3),
-            ["generation"] = Math.Round(Ppo.GenerationSeconds, 3),
-            ["scoring"] = Math.Round(Ppo.ScoringSeconds, 3),
-            ["update"] = Math.Round(Ppo.UpdateSeconds, 3),
+            ["total"] = Round(Ppo.TotalSeconds),
+            ["generation"] = Round(Ppo.GenerationSeconds),
+            ["scoring"] = Round(Ppo.ScoringSeconds),
+            ["update"] = Round(Ppo.UpdateSeconds),
         };
         root["live_tensors_before"] = LiveTensors.Before;
         root["live_tensors_after"] = LiveTensors.After;
@@ -72,8 +73,10 @@ public sealed record BenchmarkReport(
             ["torch_interop_threads"] = Machine.TorchInteropThreads, ["libtorch"] = Machine.LibTorch, ["mkl_vendor_patch"] = Machine.MklVendorPatch,
         };
         root["runs"] = new JsonObject { ["warmup"] = WarmupRuns, ["timed"] = TimedRuns, ["statistic"] = "median" };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
-    static double Round(double value) => Math.Round(value, 1);
+    /// <summary>Four significant digits: enough for figures that vary by a few percent between runs, never rounded to 0.</summary>
+    static double Round(double value) =>
+        value == 0 || !double.IsFinite(value) ? value : Math.Round(value, Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(value))), 0, 15));
 }

@@ -8,7 +8,7 @@ public class BenchCommandTests
     public void A_smoke_run_prints_one_json_object_with_every_figure()
     {
         // Toy sizes so the run takes seconds; the PPO iteration is the real course default on the shipped checkpoints.
-        var (exitCode, output) = Repo.RunCli(null, "bench", "--json", "--config", "smoke", "--runs", "1", "--warmup", "0",
+        var (exitCode, output) = Repo.RunCli(null, "bench", "--json", "--config", "smoke", "--runs", "1", "--warmup", "1",
             "--matmul-size", "64", "--leak-steps", "20");
         Assert.True(exitCode == 0, output);
         var jsonStart = output.IndexOf("{\n", StringComparison.Ordinal);
