@@ -23,10 +23,12 @@ static class BenchCommand
         var leakSteps = new Option<int>("--leak-steps") { Description = "Training steps between the two live-tensor counts.", DefaultValueFactory = _ => defaults.LeakSteps };
         var noPpo = new Option<bool>("--no-ppo") { Description = "Skip the PPO iteration (it needs data/checkpoints/sft and data/checkpoints/rm)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads torch may use (default: torch's choice, one per core)." };
+        var markdown = new Option<bool>("--markdown") { Description = "Print docs/benchmarks.md's tables: our figures next to issue 10's PyTorch reference, with ratios." };
+        var from = new Option<string?>("--from") { Description = "Read a report saved with --json (e.g. docs/benchmarks.json) instead of measuring." };
         var command = new Command("bench",
             "Measure matmul GFLOP/s, training tokens/s and MFU, generation tokens/s (KV cache and none), DPO pairs/s, one PPO iteration, memory and live tensors.")
         {
-            json, config, runs, warmup, matmulSize, leakSteps, noPpo, threads,
+            json, markdown, from, config, runs, warmup, matmulSize, leakSteps, noPpo, threads,
         };
         command.SetAction(parse =>
         {
@@ -48,11 +50,13 @@ static class BenchCommand
                 Console.Error.WriteLine(e.Message);
                 return 2;
             }
-            bool asJson = parse.GetValue(json);
+            bool asJson = parse.GetValue(json), asMarkdown = parse.GetValue(markdown);
             BenchmarkReport report;
             try
             {
-                report = Benchmark.Run(options, step => (asJson ? Console.Error : Console.Out).WriteLine($"bench: {step}"));
+                report = parse.GetValue(from) is string saved
+                    ? BenchmarkReport.FromJson(File.ReadAllText(saved), saved)
+                    : Benchmark.Run(options, step => (asJson || asMarkdown ? Console.Error : Console.Out).WriteLine($"bench: {step}"));
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or Checkpoints.CheckpointFormatException)
             {
@@ -60,6 +64,7 @@ static class BenchCommand
                 return 1;
             }
             if (asJson) Console.WriteLine(report.ToJson());
+            else if (asMarkdown) Console.Write(ReferenceFigures.Markdown(report));
             else Print(report);
             return 0;
         });

@@ -76,6 +76,57 @@ public sealed record BenchmarkReport(
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
+    /// <summary>Reads back what <see cref="ToJson"/> wrote (e.g. docs/benchmarks.json), to render it again without measuring.
+    /// Throws <see cref="InvalidDataException"/> naming <paramref name="source"/> and the missing or malformed key.</summary>
+    public static BenchmarkReport FromJson(string json, string source)
+    {
+        JsonNode root;
+        try
+        {
+            root = JsonNode.Parse(json) ?? throw new InvalidDataException($"{source}: empty JSON");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source}: not JSON ({e.Message})", e);
+        }
+        JsonNode Get(JsonNode node, string key, string path) =>
+            node[key] ?? throw new InvalidDataException($"{source}: \"{path}{key}\" is missing");
+        double Number(JsonNode node, string key, string path = "")
+        {
+            try { return Get(node, key, path).GetValue<double>(); }
+            catch (Exception e) when (e is InvalidOperationException or FormatException)
+            {
+                throw new InvalidDataException($"{source}: \"{path}{key}\" is not a number", e);
+            }
+        }
+        string Text(JsonNode node, string key, string path) => Get(node, key, path).GetValue<string>();
+
+        double matmul = Number(root, "matmul_gflops"), size = Number(root, "matmul_size");
+        var shapes = root.AsObject()
+            .Where(p => p.Value is JsonObject o && o.ContainsKey("train_tokens_per_s"))
+            .Select(p =>
+            {
+                var o = p.Value!;
+                string at = p.Key + ".";
+                double? noCache = o["gen_nocache_tokens_per_s"] is null ? null : Number(o, "gen_nocache_tokens_per_s", at);
+                return new ShapeBenchmark(p.Key, (long)Number(o, "parameters", at), Number(o, "train_tokens_per_s", at), Number(o, "mfu", at),
+                    Number(o, "gen_kv_tokens_per_s", at), noCache, Number(o, "dpo_pairs_per_s", at));
+            })
+            .ToList();
+        var ppoNode = root["ppo_iteration_seconds"];
+        var ppo = ppoNode is null ? null : new PpoIterationCost(Number(ppoNode, "total", "ppo_iteration_seconds."),
+            Number(ppoNode, "generation", "ppo_iteration_seconds."), Number(ppoNode, "scoring", "ppo_iteration_seconds."),
+            Number(ppoNode, "update", "ppo_iteration_seconds."));
+        var machine = Get(root, "machine", "");
+        var runs = Get(root, "runs", "");
+        return new BenchmarkReport(matmul, (int)size, shapes, ppo,
+            new LiveTensorCounts((long)Number(root, "live_tensors_before"), (long)Number(root, "live_tensors_after"), (int)Number(root, "live_tensor_steps")),
+            Number(root, "peak_memory_mb"),
+            new BenchmarkMachine(Text(machine, "cpu", "machine."), (int)Number(machine, "logical_cores", "machine."), (int)Number(machine, "torch_threads", "machine."),
+                (int)Number(machine, "torch_interop_threads", "machine."), Text(machine, "libtorch", "machine."), Text(machine, "mkl_vendor_patch", "machine.")),
+            (int)Number(runs, "warmup", "runs."), (int)Number(runs, "timed", "runs."));
+    }
+
     /// <summary>Four significant digits: enough for figures that vary by a few percent between runs, never rounded to 0.</summary>
     static double Round(double value) =>
         value == 0 || !double.IsFinite(value) ? value : Math.Round(value, Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(value))), 0, 15));

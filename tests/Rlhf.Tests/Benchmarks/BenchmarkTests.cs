@@ -76,4 +76,27 @@ public class BenchmarkTests
         Assert.Equal(800, root.GetProperty("peak_memory_mb").GetDouble());
         Assert.Equal("Patched: x", root.GetProperty("machine").GetProperty("mkl_vendor_patch").GetString());
     }
+
+    [Fact]
+    public void A_saved_report_reads_back_and_renders_ratios_against_the_tuned_reference()
+    {
+        var report = new BenchmarkReport(376, 2048,
+            [new ShapeBenchmark("tiny", 875_264, 22_900, 0.32, 3_860, 1_050, 71.2), new ShapeBenchmark("small", 12_318_720, 2_000, 0.4, 1_550, null, 3.5)],
+            new PpoIterationCost(2.5, 1, 0.5, 0.9), new LiveTensorCounts(40, 40, 1000), 800,
+            new BenchmarkMachine("AMD EPYC", 2, 2, 1, "2.10.0.0", "Patched: it's patched"), 2, 5);
+        var back = BenchmarkReport.FromJson(report.ToJson(), "report.json");
+        Assert.Equal(report.ToJson(), back.ToJson());
+        Assert.Null(back.Shapes.Single(s => s.Name == "small").GenerationNoCacheTokensPerSecond);
+
+        var markdown = ReferenceFigures.Markdown(back);
+        // tiny train 22,900 / 22,900 = 1.00 (>= 0.9: met); tiny KV 3,860 / 7,720 = 0.50 (< 1.0: not met); small train 2,000 / 2,860 = 0.70.
+        Assert.Contains("| tiny | train tokens/s | 13,900 | 22,900 | 22,900 | 1.00 | >= 0.9x: met |", markdown);
+        Assert.Contains("| tiny | KV-cache generation, new tokens/s | 5,250 | 7,720 | 3,860 | 0.50 | >= 1.0x: not met |", markdown);
+        Assert.Contains("| small | train tokens/s | 1,460 | 2,860 | 2,000 | 0.70 | >= 0.9x: not met |", markdown);
+        Assert.Contains("| 40 / 40 |", markdown);
+
+        var broken = Assert.Throws<InvalidDataException>(() => BenchmarkReport.FromJson("{\"matmul_gflops\": 1}", "docs/benchmarks.json"));
+        Assert.Contains("docs/benchmarks.json", broken.Message);
+        Assert.Contains("matmul_size", broken.Message);
+    }
 }
