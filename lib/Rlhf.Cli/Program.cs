@@ -9,6 +9,7 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     NotebookCommand.Create(),
     GenerateCommand.Create(),
     ModelSpeedCommand.Create(),
+    BenchCommand.Create(),
     DataCommand.Create(),
     DpoCommand.Create(),
     SftCommand.Create(),

@@ -58,7 +58,7 @@ static class ModelSpeedCommand
         table.AddRow("parameters", $"{report.ParameterCount:N0}");
         table.AddRow("device", Markup.Escape(report.Device));
         table.AddRow("step (B x T)", $"{report.BatchSize} x {report.SequenceLength}");
-        table.AddRow("ms per step", $"{report.MillisecondsPerStep:F0}");
+        table.AddRow("ms per step (median)", $"{report.MillisecondsPerStep:F0}");
         table.AddRow("tokens/s", $"{report.TokensPerSecond:F0}");
         AnsiConsole.Write(table);
         return 0;

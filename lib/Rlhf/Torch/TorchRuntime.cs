@@ -123,6 +123,23 @@ public static class TorchRuntime
         return 2.0 * size * size * size * products / clock.Elapsed.TotalSeconds / 1e9;
     }
 
+    /// <summary>Median float32 matrix-multiply throughput on <paramref name="target"/> in GFLOP/s (2·n³ operations per
+    /// n x n product) over <paramref name="runs"/> products after <paramref name="warmup"/> untimed ones: the peak that
+    /// <c>rlhf bench</c> divides by for the model-FLOPs utilisation.</summary>
+    public static double MeasureMatmulGflops(Device target, int size, int warmup, int runs)
+    {
+        if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "must be at least 1");
+        using var scope = torch.NewDisposeScope();
+        var a = torch.randn(size, size, device: target);
+        var b = torch.randn(size, size, device: target);
+        var seconds = Benchmarks.Timing.Seconds(warmup, runs, () =>
+        {
+            using var c = a.matmul(b);
+            Synchronize(target, c);
+        });
+        return 2.0 * size * size * size / Benchmarks.Timing.Median(seconds) / 1e9;
+    }
+
     static void Synchronize(Device target, Tensor t)
     {
         if (target.type == DeviceType.CUDA) cuda.synchronize(target);

@@ -40,6 +40,7 @@ public sealed class PpoTrainer : IDisposable
     readonly KlController klController;
     readonly GenerationEngine engine;
     readonly PpoPretraining? pretraining;
+    double rolloutGenerationSeconds, rolloutScoringSeconds;
 
     /// <summary>
     /// Sets up PPO. <paramref name="policy"/> and <paramref name="critic"/> are trained (one Adam over both);
@@ -91,6 +92,9 @@ public sealed class PpoTrainer : IDisposable
 
     /// <summary>Every iteration's metrics.</summary>
     public MetricsHistory History { get; } = new();
+
+    /// <summary>Where the time of the last <see cref="Iterate"/> went; null before the first one.</summary>
+    public PpoIterationTimings? LastTimings { get; private set; }
 
     /// <summary>The KL coefficient the next rollout will use.</summary>
     public double KlCoefficient => klController.Value;
@@ -146,7 +150,9 @@ public sealed class PpoTrainer : IDisposable
 
         using var rollout = Rollout(iteration);
         var metrics = RolloutMetrics(rollout);
+        var updateClock = Stopwatch.StartNew();
         var update = Optimize(rollout, iteration);
+        LastTimings = new PpoIterationTimings(rolloutGenerationSeconds, rolloutScoringSeconds, updateClock.Elapsed.TotalSeconds);
         foreach (var (name, value) in update.Metrics) metrics[name] = value;
         metrics["objective/kl_coef"] = rollout.KlCoefficient;
         klController.Update(metrics["objective/kl"], rollout.BatchSize);
@@ -164,6 +170,7 @@ public sealed class PpoTrainer : IDisposable
     /// </summary>
     public PpoRollout Rollout(int iteration)
     {
+        var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var batchPrompts = PromptsFor(iteration);
@@ -175,6 +182,7 @@ public sealed class PpoTrainer : IDisposable
         };
         using var generated = engine.Generate(batchPrompts.Select(p => (IReadOnlyList<int>)p.Ids).ToList(), generationOptions, endOfTextId, padId);
         int promptLength = (int)generated.PromptIds.shape[1];
+        rolloutGenerationSeconds = clock.Elapsed.TotalSeconds;
 
         var responseMask = PpoRewards.ResponseMask(generated.ResponseIds, endOfTextId);                  // (B, N)
         var responseIds = generated.ResponseIds.masked_fill(responseMask.eq(0), padId);                  // (B, N)
@@ -203,6 +211,7 @@ public sealed class PpoTrainer : IDisposable
         if (options.WhitenAdvantages) advantages = MaskedStatistics.Whiten(advantages, mask);
 
         var responses = ResponseRows(responseIds, responseMask);
+        rolloutScoringSeconds = clock.Elapsed.TotalSeconds - rolloutGenerationSeconds;
         return new PpoRollout
         {
             Prompts = batchPrompts,

@@ -33,36 +33,11 @@ public static class PpoTraining
     /// need it; when null and the options need it, it is loaded here.</summary>
     public static PpoResult Run(PpoOptions options, IEnumerable<ITrainingObserver>? observers = null, PpoPretraining? pretraining = null)
     {
-        options.Validate();
-        Torch.TorchRuntime.Init();
-        Torch.Seeding.Seed(options.Seed);
-        var tokenizer = TextTokenizer.Load(options.PolicyCheckpoint);
-        var template = new ChatTemplate(tokenizer);
-        using var policy = Checkpoint.LoadGpt(options.PolicyCheckpoint);
-        using var reference = Checkpoint.LoadGpt(options.PolicyCheckpoint);
-        var rewardModels = new List<RewardModel>();
-        using var freeRewardModels = new DisposeAll(rewardModels);
-        foreach (var folder in new[] { options.RewardCheckpoint }.Concat(options.RewardEnsemble))
-        {
-            var rewardModel = RewardModel.Load(folder);
-            rewardModels.Add(rewardModel);
-            foreach (var p in rewardModel.Model.parameters()) p.requires_grad = false;
-        }
-        IRewardScorer scorer = rewardModels.Count == 1
-            ? new RewardModelScorer(rewardModels[0])
-            : new RewardEnsemble(rewardModels.Select(m => (IRewardScorer)new RewardModelScorer(m)).ToList(), options.EnsembleAggregation);
-        if (options.UsesPretraining) pretraining ??= LoadPretraining(options, tokenizer);
-        using var critic = new ScalarHeadModel(Checkpoint.ReadConfig(options.RewardCheckpoint));
-        Checkpoint.LoadInto(options.RewardCheckpoint, critic);
-
-        var prompts = LoadPrompts(Path.Combine(options.DataFolder, PromptsFile), template, policy.ContextLength - options.ResponseLength);
-        double Gold(string prompt, int[] response) => GoldJudge.Score(prompt, tokenizer.Decode(response, skipSpecialTokens: true)).Score;
-
-        using var trainer = new PpoTrainer(options, policy, reference, critic, scorer, prompts,
-            tokenizer.EndOfTextId, tokenizer.PadId, Gold, pretraining);
+        using var setup = new PpoSetup(options, pretraining);
+        var policy = setup.Policy;
         void Save(string folder) => Checkpoint.Save(folder, policy, policy.Config, options.PolicyCheckpoint,
             new Dictionary<string, string> { ["stage"] = "ppo", ["options"] = OptionsBinder.ToJson(options) });
-        var result = trainer.Train(observers, options.OutputFolder, Save);
+        var result = setup.Trainer.Train(observers, options.OutputFolder, Save);
         return new PpoResult(result.History, result.FinalEvaluation, options.OutputFolder);
     }
 
@@ -70,11 +45,6 @@ public static class PpoTraining
     /// <see cref="PpoOptions.PretrainEvalFraction"/> says.</summary>
     public static PpoPretraining LoadPretraining(PpoOptions options, TextTokenizer tokenizer) =>
         PpoPretraining.Load(Path.Combine(options.DataFolder, CorpusFile), tokenizer, options.PretrainEvalFraction);
-
-    sealed class DisposeAll(List<RewardModel> models) : IDisposable
-    {
-        public void Dispose() { foreach (var m in models) m.Dispose(); }
-    }
 
     /// <summary>Reads one prompt per line and encodes each as a generation prompt of at most <paramref name="maxLength"/> tokens.</summary>
     /// <exception cref="InvalidDataException">The file has an empty line or no prompts (the message names the file and line).</exception>
