@@ -66,7 +66,7 @@ public class PitfallsTests
     [Fact]
     public void Ptx_coef_0_leaves_the_update_unchanged()
     {
-        var options = new PpoOptions { Iterations = 1, RolloutBatchSize = 4, PpoEpochs = 2, NumMiniBatches = 2, ResponseLength = 6, LearningRate = 1e-2, PretrainWindowLength = 8 };
+        var options = new PpoOptions { PtxCoef = 0, Iterations = 1, RolloutBatchSize = 4, PpoEpochs = 2, NumMiniBatches = 2, ResponseLength = 6, LearningRate = 1e-2, PretrainWindowLength = 8 };
         using var plain = Setup(options, pretraining: null);
         using var withText = Setup(options, TinyPretraining());
         plain.Trainer.Iterate(0);
@@ -118,7 +118,7 @@ public class PitfallsTests
     {
         var options = new PpoOptions
         {
-            Iterations = 2, RolloutBatchSize = 6, PpoEpochs = 1, NumMiniBatches = 1, ResponseLength = 6, LengthPenalty = 0.05,
+            PtxCoef = 0, Iterations = 2, RolloutBatchSize = 6, PpoEpochs = 1, NumMiniBatches = 1, ResponseLength = 6, LengthPenalty = 0.05,
             PretrainEvalEvery = 1, PretrainEvalWindows = 3, PretrainWindowLength = 8, MissingEosPenalty = -1,
         };
         using var setup = Setup(options, TinyPretraining());

@@ -55,7 +55,7 @@ public class PpoTrainerTests
     [Fact]
     public void On_the_first_ppo_epoch_the_probability_ratio_is_1_for_every_token()
     {
-        using var setup = Setup(new PpoOptions { RolloutBatchSize = 8, NumMiniBatches = 1, PpoEpochs = 2, ResponseLength = 10, Temperature = 0.7 });
+        using var setup = Setup(new PpoOptions { PtxCoef = 0, RolloutBatchSize = 8, NumMiniBatches = 1, PpoEpochs = 2, ResponseLength = 10, Temperature = 0.7 });
         using var rollout = setup.Trainer.Rollout(0);
         var mask = rollout.ResponseMask;
         Assert.True(mask.sum().item<float>() > 8, "the rollout must have response tokens");
@@ -73,7 +73,7 @@ public class PpoTrainerTests
     [Fact]
     public void A_different_training_temperature_would_break_the_ratio_check()
     {
-        using var setup = Setup(new PpoOptions { RolloutBatchSize = 4, NumMiniBatches = 1, PpoEpochs = 1, ResponseLength = 6, Temperature = 0.7 });
+        using var setup = Setup(new PpoOptions { PtxCoef = 0, RolloutBatchSize = 4, NumMiniBatches = 1, PpoEpochs = 1, ResponseLength = 6, Temperature = 0.7 });
         using var rollout = setup.Trainer.Rollout(0);
         using var noGrad = no_grad();
         var untempered = PpoTrainer.ResponseLogProbs(setup.Policy, rollout.SequenceIds, rollout.SequenceMask, rollout.PromptLength, 1.0).LogProbs;
@@ -87,7 +87,7 @@ public class PpoTrainerTests
         // Reward = fraction of response tokens with an id below 24; the near-uniform tiny policy starts near 24/50.
         var options = new PpoOptions
         {
-            Iterations = 10, RolloutBatchSize = 16, NumMiniBatches = 1, PpoEpochs = 4, ResponseLength = 6, Temperature = 1.0,
+            PtxCoef = 0, Iterations = 10, RolloutBatchSize = 16, NumMiniBatches = 1, PpoEpochs = 4, ResponseLength = 6, Temperature = 1.0,
             LearningRate = 1e-2, KlCoef = 0.01, MissingEosPenalty = 0,
         };
         using var setup = Setup(options);
@@ -104,7 +104,7 @@ public class PpoTrainerTests
     [Fact]
     public void Live_tensor_count_stays_flat_over_iterations()
     {
-        var options = new PpoOptions { Iterations = 4, RolloutBatchSize = 4, NumMiniBatches = 2, PpoEpochs = 1, ResponseLength = 4, LearningRate = 1e-3 };
+        var options = new PpoOptions { PtxCoef = 0, Iterations = 4, RolloutBatchSize = 4, NumMiniBatches = 2, PpoEpochs = 1, ResponseLength = 4, LearningRate = 1e-3 };
         using var setup = Setup(options);
         var counts = new CountingObserver();
         setup.Trainer.Train([counts]);
@@ -115,7 +115,7 @@ public class PpoTrainerTests
     [Fact]
     public void Adaptive_kl_moves_the_coefficient_and_the_options_reject_bad_minibatching()
     {
-        var options = new PpoOptions { Iterations = 1, RolloutBatchSize = 4, NumMiniBatches = 1, PpoEpochs = 1, ResponseLength = 6, AdaptiveKl = true, KlCoef = 0.1, TargetKl = 6, Horizon = 4 };
+        var options = new PpoOptions { PtxCoef = 0, Iterations = 1, RolloutBatchSize = 4, NumMiniBatches = 1, PpoEpochs = 1, ResponseLength = 6, AdaptiveKl = true, KlCoef = 0.1, TargetKl = 6, Horizon = 4 };
         using var setup = Setup(options);
         var history = setup.Trainer.Train().History;
         // The first rollout's policy IS the reference, so its KL is exactly 0: e = clip(0 / 6 - 1, -0.2, 0.2) = -0.2 and

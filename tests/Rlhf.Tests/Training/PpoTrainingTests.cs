@@ -34,7 +34,7 @@ public sealed class PpoTrainingTests : IDisposable
 
     PpoOptions Options(string output) => new()
     {
-        Iterations = 2, RolloutBatchSize = 4, NumMiniBatches = 2, PpoEpochs = 1, ResponseLength = 6,
+        Iterations = 2, RolloutBatchSize = 4, NumMiniBatches = 2, PpoEpochs = 1, ResponseLength = 6, PretrainWindowLength = 32,
         PolicyCheckpoint = sft, RewardCheckpoint = rm, OutputFolder = output, DataFolder = Repo.Path("data", "tinyworld"),
     };
 
@@ -74,7 +74,7 @@ public sealed class PpoTrainingTests : IDisposable
         var output = Path.Combine(root, "cli");
         var (code, text) = Repo.RunCli(null, "ppo", "--set", "iterations=1", "--set", "rollout_batch_size=2", "--set", "num_mini_batches=1",
             "--set", "ppo_epochs=1", "--set", "response_length=4", "--set", $"policy_checkpoint={sft}", "--set", $"reward_checkpoint={rm}",
-            "--set", "kl_coef=0.2", "--out", output);
+            "--set", "kl_coef=0.2", "--set", "pretrain_window_length=32", "--out", output);
         Assert.True(code == 0, text);
         Assert.Contains("objective/kl_coef", File.ReadAllText(Path.Combine(output, "history.json")));
         Assert.Contains("\"kl_coef\": 0.2", Checkpoint.ReadMetadata(output)["options"]);
