@@ -17,7 +17,7 @@ public sealed class DpoCommandTests : IDisposable
     public void Dpo_trains_from_a_checkpoint_with_the_options_set_on_the_command_line()
     {
         TorchRuntime.Init();
-        var config = new GptConfig { Layers = 1, Heads = 2, EmbeddingSize = 16, ContextLength = 64, VocabularySize = 2016 }; // the tokenizer's ids only: a random model samples any id it has
+        var config = new GptConfig { Layers = 1, Heads = 2, EmbeddingSize = 16, ContextLength = 64, VocabularySize = 2048 }; // the tokenizer's ids only: a random model samples any id it has
         torch.manual_seed(4);
         var start = Path.Combine(root, "start");
         using (var model = new Gpt(config, TorchRuntime.Device))

@@ -34,7 +34,7 @@ public sealed class DpoTests
 
     static DpoOptions Options(bool precompute = true, DpoLossKind loss = DpoLossKind.Sigmoid) => new()
     {
-        PrecomputeReference = precompute, Loss = loss, GoldPromptsPerKind = 0,
+        PrecomputeReference = precompute, Loss = loss, GoldPromptsPerKind = 0, SftWeight = 0,
         Training = new TrainingOptions { Seed = 5, BatchSize = 4, MaxSteps = 3, WarmupSteps = 0, WeightDecay = 0, EvalEvery = 0 },
     };
 
@@ -139,13 +139,13 @@ public sealed class DpoTests
         var reference = new PairLogProbs(T(-4), T(-3), T(2), T(3));
 
         // IPO on means: h = (-1 - -2) - (-2 - -1) = 2; beta 0.5 -> target 1 -> (2 - 1)^2 = 1 (sums would give (5 - 1)^2 = 16).
-        var ipo = DpoObjective.Compute(new DpoOptions { Loss = DpoLossKind.Ipo, Beta = 0.5 }, policy, reference);
+        var ipo = DpoObjective.Compute(new DpoOptions { Loss = DpoLossKind.Ipo, Beta = 0.5, SftWeight = 0 }, policy, reference);
         Assert.Equal(1, Host(ipo.Losses)[0], 5);
         Assert.Equal(0.5 * 1, ipo.MetricSums["rewards/chosen"].item<float>(), 5);
         Assert.Equal(-1, ipo.MetricSums["logps/chosen"].item<float>(), 5);
 
         // Sigmoid on sums: h = 2 - (-3) = 5, beta 0.1 -> -log sigmoid(0.5); the SFT term adds -(-2) / 2 = 1.
-        var plain = DpoObjective.Compute(new DpoOptions { Beta = 0.1 }, policy, reference);
+        var plain = DpoObjective.Compute(new DpoOptions { Beta = 0.1, SftWeight = 0 }, policy, reference);
         var withSft = DpoObjective.Compute(new DpoOptions { Beta = 0.1, SftWeight = 1 }, policy, reference);
         Assert.Equal(Math.Log(1 + Math.Exp(-0.5)), Host(plain.Losses)[0], 5);
         Assert.Equal(Host(plain.Losses)[0] + 1, Host(withSft.Losses)[0], 5);
@@ -153,7 +153,7 @@ public sealed class DpoTests
         Assert.Equal(0.5, plain.MetricSums["rewards/margins"].item<float>(), 5);
 
         // cDPO with eps 0.25: -(0.75) log sigmoid(0.5) - 0.25 log sigmoid(-0.5).
-        var conservative = DpoObjective.Compute(new DpoOptions { Beta = 0.1, Loss = DpoLossKind.Conservative, LabelSmoothing = 0.25 }, policy, reference);
+        var conservative = DpoObjective.Compute(new DpoOptions { Beta = 0.1, Loss = DpoLossKind.Conservative, LabelSmoothing = 0.25, SftWeight = 0 }, policy, reference);
         Assert.Equal(0.75 * Math.Log(1 + Math.Exp(-0.5)) + 0.25 * Math.Log(1 + Math.Exp(0.5)), Host(conservative.Losses)[0], 5);
     }
 
