@@ -12,7 +12,7 @@ namespace Rlhf.Tests.Torch;
 public class KernelHostTests
 {
     [Fact]
-    public void A_kernel_style_host_loads_torch_through_the_library()
+    public async Task A_kernel_style_host_loads_torch_through_the_library()
     {
         var version = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
         var library = Repo.Path("lib", "Rlhf", "bin", Repo.Configuration, "net10.0", "Rlhf.dll");
@@ -30,9 +30,9 @@ public class KernelHostTests
             foreach (var a in new[] { "fsi", "--quiet", script }) start.ArgumentList.Add(a);
             using var process = Process.Start(start)!;
             var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            var output = stdout + stderr.Result;
+            var stdout = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            var output = stdout + await stderr;
             Assert.True(process.ExitCode == 0, output);
             Assert.Contains("sum=27.0", output); // ones(3,3) @ ones(3,3) is all 3s: the sum is 27
         }
