@@ -27,10 +27,19 @@ static class DpoCommand
         command.Add(compare);
         command.SetAction(parse =>
         {
+            DpoOptions options;
             try
             {
-                var options = stageOptions.Bind(parse, new DpoOptions());
+                options = stageOptions.Bind(parse, new DpoOptions());
                 options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2; // bad options: a usage error, as every training verb reports it
+            }
+            try
+            {
                 using var result = Run(options);
                 var evaluation = result.Training.FinalEvaluation;
                 AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,

@@ -22,10 +22,19 @@ static class RewardModelCommand
         command.Add(resume);
         command.SetAction(parse =>
         {
+            RewardModelOptions options;
             try
             {
-                var options = arguments.Bind(parse, new RewardModelOptions());
+                options = arguments.Bind(parse, new RewardModelOptions());
                 options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2; // bad options: a usage error, as every training verb reports it
+            }
+            try
+            {
                 RewardModelResult? result = null;
                 ConsoleTrainingProgress.Run("reward model", "pairs", observer =>
                 {
