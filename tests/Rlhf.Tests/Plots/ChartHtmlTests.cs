@@ -42,6 +42,16 @@ public class ChartHtmlTests
     }
 
     [Fact]
+    public void A_list_of_charts_shares_one_copy_of_plotly_js()
+    {
+        var html = ChartHtml.ToSharedHtml([AnyChart, Charts.History("reward", "reward", [1.0, 2.0])]);
+        var banner = $"plotly.js v{ChartHtml.PlotlyJsVersion}";
+        Assert.Equal(html.IndexOf(banner, StringComparison.Ordinal), html.LastIndexOf(banner, StringComparison.Ordinal)); // embedded once
+        Assert.Equal(2, Regex.Matches(html, @"Plotly\.newPlot\(").Count);
+        Assert.Throws<ArgumentException>(() => ChartHtml.ToSharedHtml(Array.Empty<GenericChart>()));
+    }
+
+    [Fact]
     public void Document_wraps_the_fragment_with_an_escaped_title()
     {
         var page = ChartHtml.ToDocument(AnyChart, "loss <SFT>");
