@@ -172,7 +172,7 @@ public sealed class PolicySetEvaluation
         var keys = Of(policies.First().Value).Where(p => p.Value is JsonValue && !p.Key.StartsWith("success/", StringComparison.Ordinal)).Select(p => p.Key).ToList();
         var rows = keys.Select(key => (IReadOnlyList<object?>)[key, .. policies.Select(p => Of(p.Value)[key] is JsonValue v ? (object?)v.GetValue<double>() : null)]).ToArray();
         var settings = json["settings"];
-        string how = sampled ? $"sampled: {settings?["t1"]}" : $"greedy: {settings?["greedy"]}; KL from T=1 samples";
+        string how = sampled ? $"{settings?["t1"]}" : $"{settings?["greedy"]}; kl_to_* from the T=1 samples";
         return new HtmlTable($"Gold judge on {settings?["prompts"]} held-out prompts ({how})", ["metric", .. policies.Select(p => p.Key)], rows);
     }
 
