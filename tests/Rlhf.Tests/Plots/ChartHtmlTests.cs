@@ -47,7 +47,8 @@ public class ChartHtmlTests
         var html = ChartHtml.ToSharedHtml([AnyChart, Charts.History("reward", "reward", [1.0, 2.0])]);
         var banner = $"plotly.js v{ChartHtml.PlotlyJsVersion}";
         Assert.Equal(html.IndexOf(banner, StringComparison.Ordinal), html.LastIndexOf(banner, StringComparison.Ordinal)); // embedded once
-        Assert.Equal(2, Regex.Matches(html, @"Plotly\.newPlot\(").Count);
+        static int Drawings(string page) => Regex.Matches(page, @"Plotly\.newPlot\(").Count; // plotly.js itself mentions it too
+        Assert.Equal(Drawings(ChartHtml.ToHtml(AnyChart)) + 1, Drawings(html));
         Assert.Throws<ArgumentException>(() => ChartHtml.ToSharedHtml(Array.Empty<GenericChart>()));
     }
 
