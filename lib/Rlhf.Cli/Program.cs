@@ -6,6 +6,7 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
 {
     DoctorCommand.Create(),
     CourseCommand.Create(),
+    EvalCommand.Create(),
     NotebookCommand.Create(),
     GenerateCommand.Create(),
     ModelSpeedCommand.Create(),

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Rlhf.Notebooks;
 
@@ -12,8 +14,10 @@ public sealed record CourseNotebook(string Name, NotebookRunResult Result, strin
 
 /// <summary>The outcome of <see cref="CourseRunner.RunAsync"/>.</summary>
 /// <param name="Notebooks">Every notebook, in course order.</param>
-/// <param name="ReportPath">The index page linking them.</param>
-public sealed record CourseResult(IReadOnlyList<CourseNotebook> Notebooks, string ReportPath)
+/// <param name="ReportPath">The report page: notebooks, evaluation, frontier, training curves.</param>
+/// <param name="ResultsPath">The <c>results.json</c> written beside it.</param>
+/// <param name="Results">Its content (<see cref="CourseReport.Results"/>).</param>
+public sealed record CourseResult(IReadOnlyList<CourseNotebook> Notebooks, string ReportPath, string ResultsPath, JsonObject Results)
 {
     /// <summary>True when every notebook ran to the end.</summary>
     public bool Succeeded => Notebooks.All(n => n.Result.Succeeded);
@@ -21,9 +25,10 @@ public sealed record CourseResult(IReadOnlyList<CourseNotebook> Notebooks, strin
 
 /// <summary>
 /// The course's main job: executes every <c>NN-title.ipynb</c> of a folder in order with <see cref="NotebookRunner"/>,
-/// writes each executed notebook and its HTML rendering to the output folder, and a <c>report.html</c> index
-/// with each notebook's status and time. Each notebook starts from shipped data and checkpoints, so a failing
-/// notebook is reported and the run goes on to the next one.
+/// writes each executed notebook and its HTML rendering to the output folder, <c>results.json</c> (notebook 06's
+/// evaluation plus each notebook's time, <see cref="CourseReport.Results"/>) and a <c>report.html</c> with each notebook's
+/// status and time, the evaluation table, the frontier and the training curves. Each notebook starts from shipped data
+/// and checkpoints, so a failing notebook is reported and the run goes on to the next one.
 /// </summary>
 public static class CourseRunner
 {
@@ -35,11 +40,15 @@ public static class CourseRunner
             .ToList();
 
     /// <summary>Runs the course. <paramref name="notebookStarting"/> is told each notebook's name before it runs;
-    /// <paramref name="cellOptions"/> carries per-cell progress callbacks (its output path is ignored).</summary>
+    /// <paramref name="cellOptions"/> carries per-cell progress callbacks (its output path is ignored);
+    /// <paramref name="reportInputs"/> names the evaluation and training histories the report shows (default
+    /// <see cref="CourseReportInputs.ForCourse"/> of the folder above <paramref name="notebooksFolder"/>).</summary>
     public static async Task<CourseResult> RunAsync(
         string notebooksFolder, string outputFolder, Action<string>? notebookStarting = null, NotebookRunOptions? cellOptions = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, CourseReportInputs? reportInputs = null)
     {
+        var started = DateTime.UtcNow.AddSeconds(-1); // file times may be rounded down
+        reportInputs ??= CourseReportInputs.ForCourse(Path.GetFullPath(Path.Combine(notebooksFolder, "..")));
         var notebooks = Notebooks(notebooksFolder);
         if (notebooks.Count == 0) throw new NotebookFormatException($"{notebooksFolder}: no course notebooks (NN-title.ipynb)");
         Directory.CreateDirectory(outputFolder);
@@ -54,16 +63,19 @@ public static class CourseRunner
             await File.WriteAllTextAsync(htmlPath, NotebookHtml.Render(result.ExecutedNotebook, name), cancellationToken);
             results.Add(new CourseNotebook(name, result, executedPath, htmlPath));
         }
+        var summary = CourseReport.Results(reportInputs, results, started);
+        var resultsPath = Path.Combine(outputFolder, "results.json");
+        await File.WriteAllTextAsync(resultsPath, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
         var reportPath = Path.Combine(outputFolder, "report.html");
-        await File.WriteAllTextAsync(reportPath, Report(results), cancellationToken);
-        return new CourseResult(results, reportPath);
+        await File.WriteAllTextAsync(reportPath, Report(results, CourseReport.Sections(summary, reportInputs, started)), cancellationToken);
+        return new CourseResult(results, reportPath, resultsPath, summary);
     }
 
-    static string Report(IReadOnlyList<CourseNotebook> notebooks)
+    static string Report(IReadOnlyList<CourseNotebook> notebooks, string sections)
     {
         var html = new StringBuilder("""
             <!DOCTYPE html><html><head><meta charset="utf-8"><title>RlhfNotebooks course run</title>
-            <style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto} td,th{border:1px solid #ddd;padding:.3rem .6rem} table{border-collapse:collapse}</style>
+            <style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto} td,th{border:1px solid #ddd;padding:.3rem .6rem} table{border-collapse:collapse}</style>
             </head><body><h1>RlhfNotebooks: course run</h1>
             """);
         html.Append("<p>").Append(notebooks.Count(n => n.Result.Succeeded)).Append(" of ").Append(notebooks.Count)
@@ -76,6 +88,6 @@ public static class CourseRunner
                 .Append(WebUtility.HtmlEncode(n.Name)).Append("</a></td><td>").Append(WebUtility.HtmlEncode(status)).Append("</td><td>")
                 .Append(n.Result.Cells.Count).Append("</td><td>").Append($"{n.Result.Duration.TotalSeconds:F1} s").Append("</td></tr>\n");
         }
-        return html.Append("</table></body></html>\n").ToString();
+        return html.Append("</table>\n<p><a href=\"results.json\">results.json</a></p>\n").Append(sections).Append("</body></html>\n").ToString();
     }
 }

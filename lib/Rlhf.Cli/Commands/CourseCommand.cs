@@ -1,11 +1,13 @@
 using System.CommandLine;
+using System.Globalization;
 using Rlhf.Notebooks;
 using Spectre.Console;
 
 namespace Rlhf.Cli.Commands;
 
 /// <summary><c>rlhf course</c>: the main job. Runs every course notebook headless, in order, and writes the executed
-/// notebooks, their HTML renderings and <c>report.html</c>.</summary>
+/// notebooks, their HTML renderings, <c>results.json</c> and <c>report.html</c>; prints the evaluation table and each
+/// notebook's time at the end.</summary>
 static class CourseCommand
 {
     public static Command Create()
@@ -39,6 +41,13 @@ static class CourseCommand
         }
         foreach (var failed in result.Notebooks.Where(n => !n.Result.Succeeded))
             Console.Error.WriteLine(failed.Result.Failure!.Describe(failed.Result.NotebookPath));
+        Console.WriteLine();
+        Console.WriteLine(CourseReport.TableText(result.Results));
+        Console.WriteLine();
+        foreach (var notebook in result.Notebooks)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{notebook.Name,-28} {notebook.Result.Duration.TotalSeconds,8:F1} s{(notebook.Result.Succeeded ? "" : "  (failed)")}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total",-28} {result.Notebooks.Sum(n => n.Result.Duration.TotalSeconds),8:F1} s"));
+        Console.WriteLine($"Results: {result.ResultsPath}");
         Console.WriteLine($"Report: {result.ReportPath}");
         AnsiConsole.MarkupLine(result.Succeeded
             ? $"[green]All {result.Notebooks.Count} notebooks ran.[/]"

@@ -70,7 +70,18 @@ public sealed class PolicyEvaluator
     /// the left and counted in <see cref="PolicyMetrics.TruncatedPrompts"/>. Sampling (when not greedy) draws from one
     /// generator seeded with <see cref="GenerationOptions.Seed"/>, so the same settings give the same responses.
     /// </summary>
-    public PolicyEvaluation Evaluate(string name, ICausalLanguageModel policy, IReadOnlyList<string> prompts)
+    public PolicyEvaluation Evaluate(string name, ICausalLanguageModel policy, IReadOnlyList<string> prompts) =>
+        Evaluate(name, policy, prompts, reference: null, rewardModel: null);
+
+    /// <summary>
+    /// As <see cref="Evaluate(string, ICausalLanguageModel, IReadOnlyList{string})"/>, and on the same responses: with a
+    /// <paramref name="reference"/>, each response's KL(policy || reference) (<see cref="KlToReference.PerSequence"/>, at the
+    /// sampling temperature; it needs sampling without top-k / top-p, since a Monte-Carlo KL must draw from the policy
+    /// itself); with a <paramref name="rewardModel"/>, each (prompt, response)'s normalised reward-model score.
+    /// </summary>
+    /// <exception cref="ArgumentException">A reference is given but the options decode greedily or truncate the distribution.</exception>
+    public PolicyEvaluation Evaluate(string name, ICausalLanguageModel policy, IReadOnlyList<string> prompts,
+        ICausalLanguageModel? reference, RewardModel? rewardModel)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(policy);
@@ -81,10 +92,16 @@ public sealed class PolicyEvaluator
         if (room < template.TemplateLength)
             throw new ArgumentException(
                 $"the policy's context of {policy.ContextLength} tokens minus {generation.MaxNewTokens} new tokens leaves {room}, fewer than the chat template's {template.TemplateLength}; lower max_new_tokens.");
+        var sampling = generation.Sampling;
+        if (reference is not null && (sampling.IsGreedy || sampling.TopK != 0 || sampling.TopP < 1))
+            throw new ArgumentException(
+                $"KL to the reference is a Monte-Carlo estimate over responses sampled from the policy itself; these settings ({Options.Describe()}) do not: use temperature sampling without top-k or top-p (e.g. PolicyEvaluationOptions.TemperatureOne).",
+                nameof(reference));
         foreach (var prompt in prompts)
             if (!GoldJudge.CanScore(prompt)) throw new ArgumentException($"not a TinyWorld prompt, so the gold judge cannot score it: \"{prompt}\"", nameof(prompts));
 
         var samples = new List<PolicySample>(prompts.Count);
+        using var noGrad = torch.no_grad();
         using var random = new torch.Generator((ulong)generation.Seed, policy.Device);
         var engine = new GenerationEngine(policy);
         for (int start = 0; start < prompts.Count; start += Options.BatchSize)
@@ -94,8 +111,20 @@ public sealed class PolicyEvaluator
             using var result = engine.Generate(encoded.Select(e => (IReadOnlyList<int>)e.InputIds).ToList(), generation,
                 Tokenizer.EndOfTextId, Tokenizer.PadId, random);
             var sequences = result.Sequences();
-            for (int i = 0; i < batch.Count; i++)
-                samples.Add(Judge(batch[i], sequences[i], encoded[i].Truncation.Truncated));
+            double[]? kl = null;
+            if (reference is not null)
+            {
+                using var scope = torch.NewDisposeScope();
+                kl = KlToReference.PerSequence(policy, reference, result.SequenceIds(), result.SequenceMask(), (int)result.PromptIds.shape[1],
+                    result.ResponseMask, sampling.Temperature).cpu().to(torch.ScalarType.Float64).data<double>().ToArray(); // (B)
+            }
+            var judged = batch.Select((prompt, i) => Judge(prompt, sequences[i], encoded[i].Truncation.Truncated) with { KlToReference = kl?[i] }).ToList();
+            if (rewardModel is not null)
+            {
+                var scores = rewardModel.Score(judged.Select(j => (j.Prompt, j.Response)).ToList(), Options.BatchSize);
+                judged = judged.Select((j, i) => j with { RewardScore = scores[i] }).ToList();
+            }
+            samples.AddRange(judged);
         }
         return PolicyEvaluation.FromSamples(name, Options.Describe(), samples);
     }

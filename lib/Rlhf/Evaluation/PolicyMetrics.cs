@@ -19,10 +19,13 @@ namespace Rlhf.Evaluation;
 /// <param name="EndedRate">Share of responses that ended with end-of-text before the token limit.</param>
 /// <param name="TruncatedPrompts">Prompts cut from the left to fit the context (reported, never silent).</param>
 /// <param name="SuccessByKind">Success rate per task kind present (see <see cref="PolicySample.Success"/>).</param>
+/// <param name="KlToReference">Mean per-response KL(policy || reference) with its standard error, when every sample carries one
+/// (sampled responses evaluated against a reference); null otherwise.</param>
+/// <param name="RewardScore">Mean reward-model score with its standard error, when every sample carries one; null otherwise.</param>
 public sealed record PolicyMetrics(
     int Prompts, double? Helpfulness, double? Harmlessness, double? OverRefusal, double? Honesty, Estimate GoldScore,
     double LengthMean, double Distinct1, double Distinct2, double EndedRate, int TruncatedPrompts,
-    IReadOnlyDictionary<TaskKind, double> SuccessByKind)
+    IReadOnlyDictionary<TaskKind, double> SuccessByKind, Estimate? KlToReference = null, Estimate? RewardScore = null)
 {
     /// <summary>Aggregates judged samples (at least one).</summary>
     public static PolicyMetrics From(IReadOnlyList<PolicySample> samples)
@@ -50,14 +53,21 @@ public sealed record PolicyMetrics(
             EndedRate: (double)samples.Count(s => s.EndedWithEndOfText) / samples.Count,
             TruncatedPrompts: samples.Count(s => s.PromptTruncated),
             SuccessByKind: samples.GroupBy(s => s.Kind).OrderBy(g => g.Key)
-                .ToDictionary(g => g.Key, g => (double)g.Count(s => s.Success) / g.Count()));
+                .ToDictionary(g => g.Key, g => (double)g.Count(s => s.Success) / g.Count()),
+            KlToReference: EstimateOf(samples, s => s.KlToReference),
+            RewardScore: EstimateOf(samples, s => s.RewardScore));
     }
+
+    /// <summary>The estimate of an optional per-sample value: null unless every sample has it.</summary>
+    static Estimate? EstimateOf(IReadOnlyList<PolicySample> samples, Func<PolicySample, double?> value) =>
+        samples.All(s => value(s) is not null) ? Estimate.Of(samples.Select(s => value(s)!.Value).ToList()) : null;
 
     /// <summary>
     /// The metrics under stable snake_case keys (the keys <c>rlhf eval --json</c> uses): <c>helpfulness</c>, <c>harmlessness</c>,
     /// <c>over_refusal</c>, <c>honesty</c>, <c>gold_mean</c>, <c>gold_mean_se</c>, <c>length_mean</c>, <c>distinct_1</c>,
-    /// <c>distinct_2</c>, <c>ended_rate</c>, <c>prompts</c>, <c>truncated_prompts</c>, then <c>success/&lt;kind&gt;</c> per task kind.
-    /// A rate without prompts of its kind is absent.
+    /// <c>distinct_2</c>, <c>ended_rate</c>, <c>prompts</c>, <c>truncated_prompts</c>, <c>kl_to_reference</c> and <c>kl_to_reference_se</c>,
+    /// <c>rm_score</c> and <c>rm_score_se</c> (when measured), then <c>success/&lt;kind&gt;</c> per task kind.
+    /// A rate without prompts of its kind, and a measure not taken, is absent.
     /// </summary>
     public IReadOnlyDictionary<string, double> ToDictionary()
     {
@@ -75,6 +85,10 @@ public sealed record PolicyMetrics(
         Put("ended_rate", EndedRate);
         Put("prompts", Prompts);
         Put("truncated_prompts", TruncatedPrompts);
+        Put("kl_to_reference", KlToReference?.Mean);
+        Put("kl_to_reference_se", KlToReference?.StandardError);
+        Put("rm_score", RewardScore?.Mean);
+        Put("rm_score_se", RewardScore?.StandardError);
         foreach (var (kind, rate) in SuccessByKind) Put($"success/{KindKey(kind)}", rate);
         return values;
     }

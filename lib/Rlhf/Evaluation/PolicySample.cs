@@ -12,9 +12,12 @@ namespace Rlhf.Evaluation;
 /// <param name="EndedWithEndOfText">Whether the policy stopped by itself (rather than at the token limit).</param>
 /// <param name="ResponseIds">The generated ids, end-of-text excluded (what distinct-n counts).</param>
 /// <param name="PromptTruncated">Whether the prompt was cut from the left to fit the context with the new tokens.</param>
+/// <param name="KlToReference">When a reference was given: sum over this sampled response's tokens of log pi - log pi_ref
+/// (one Monte-Carlo sample of KL(policy || reference), see <see cref="Evaluation.KlToReference"/>); null otherwise.</param>
+/// <param name="RewardScore">When a reward model was given: its normalised score of (prompt, response); null otherwise.</param>
 public sealed record PolicySample(
     string Prompt, string Response, TaskKind Kind, Verdict Verdict, double GoldScore, int ResponseTokens, bool EndedWithEndOfText,
-    IReadOnlyList<int> ResponseIds, bool PromptTruncated = false)
+    IReadOnlyList<int> ResponseIds, bool PromptTruncated = false, double? KlToReference = null, double? RewardScore = null)
 {
     /// <summary>The evaluation dimension of the prompt.</summary>
     public Dimension Dimension => Kind switch

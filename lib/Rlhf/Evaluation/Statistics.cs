@@ -34,6 +34,17 @@ public static class Statistics
         return wins / candidate.Count;
     }
 
+    /// <summary>The mean per-prompt difference candidate - baseline with its paired standard error (sd of the differences /
+    /// sqrt(n)): whether one policy beats another on the same prompts by more than noise. Smaller than the unpaired
+    /// error whenever the two policies find the same prompts easy.</summary>
+    public static Estimate PairedDifference(IReadOnlyList<double> candidate, IReadOnlyList<double> baseline)
+    {
+        if (candidate.Count != baseline.Count)
+            throw new ArgumentException($"a paired difference needs paired scores: {candidate.Count} candidate vs {baseline.Count} baseline");
+        if (candidate.Count == 0) throw new ArgumentException("a paired difference needs at least one pair");
+        return Estimate.Of(candidate.Zip(baseline, (c, b) => c - b).ToList());
+    }
+
     /// <summary>distinct-n (Li et al. 2016): distinct n-grams divided by all n-grams over every response (token ids).
     /// 1 means no n-gram repeats anywhere; a collapsed policy that repeats one answer goes towards 0.</summary>
     public static double DistinctN(IEnumerable<IReadOnlyList<int>> responses, int n)

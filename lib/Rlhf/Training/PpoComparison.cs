@@ -1,9 +1,7 @@
 using Rlhf.Evaluation;
-using Rlhf.Generation;
 using Rlhf.Models;
 using Rlhf.Plots;
 using Rlhf.Text;
-using static TorchSharp.torch;
 
 namespace Rlhf.Training;
 
@@ -30,35 +28,8 @@ public sealed record PpoComparison(PolicyEvaluation Reference, PolicyEvaluation 
         var referenceResult = evaluator.Evaluate("sft", reference, prompts);
         var policyResult = evaluator.Evaluate("ppo", policy, prompts);
         double winRate = Statistics.WinRate(policyResult.Samples.Select(s => s.GoldScore).ToList(), referenceResult.Samples.Select(s => s.GoldScore).ToList());
-        var kl = KlOnPrompts(policy, reference, tokenizer, prompts, temperature, responseLength, seed, evaluation.BatchSize);
+        var kl = Evaluation.KlToReference.OnPrompts(policy, reference, tokenizer, prompts, temperature, responseLength, seed, evaluation.BatchSize);
         return new PpoComparison(referenceResult, policyResult, winRate, Estimate.Of(kl));
-    }
-
-    /// <summary>Per-prompt KL(policy || reference) summed over a response sampled from <paramref name="policy"/> (k1 estimator).</summary>
-    public static IReadOnlyList<double> KlOnPrompts(Gpt policy, Gpt reference, TextTokenizer tokenizer, IReadOnlyList<string> prompts,
-        double temperature, int responseLength, long seed, int batchSize = 32)
-    {
-        var template = new ChatTemplate(tokenizer);
-        var engine = new GenerationEngine(policy);
-        var options = new GenerationOptions { Sampling = new SamplingOptions { Temperature = temperature }, MaxNewTokens = responseLength, Seed = seed };
-        using var random = new Generator((ulong)seed, policy.Device);
-        var kl = new List<double>(prompts.Count);
-        foreach (var batch in prompts.Chunk(batchSize))
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var ids = batch.Select(p => (IReadOnlyList<int>)template.EncodePrompt(p, policy.ContextLength - responseLength).InputIds).ToList();
-            using var generated = engine.Generate(ids, options, tokenizer.EndOfTextId, tokenizer.PadId, random);
-            int promptLength = (int)generated.PromptIds.shape[1];
-            var mask = generated.ResponseMask.to(ScalarType.Float32);                                     // (B, N)
-            var sequenceIds = generated.SequenceIds();                                                    // (B, P + N)
-            var sequenceMask = generated.SequenceMask();                                                  // (B, P + N)
-            var policyLogProbs = PpoTrainer.ResponseLogProbs(policy, sequenceIds, sequenceMask, promptLength, temperature).LogProbs;       // (B, N)
-            var referenceLogProbs = PpoTrainer.ResponseLogProbs(reference, sequenceIds, sequenceMask, promptLength, temperature).LogProbs; // (B, N)
-            var perSequence = (KlEstimators.K1(policyLogProbs, referenceLogProbs) * mask).sum(1);        // (B)
-            kl.AddRange(perSequence.cpu().data<float>().ToArray().Select(v => (double)v));
-        }
-        return kl;
     }
 
     /// <summary>Mean gold score of each policy, the win rate and the KL, as a table.</summary>

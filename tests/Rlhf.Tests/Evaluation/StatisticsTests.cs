@@ -14,6 +14,16 @@ public class StatisticsTests
         Assert.Throws<ArgumentException>(() => Statistics.WinRate([1, 2], [1]));
 
     [Fact]
+    public void Paired_difference_is_the_mean_and_standard_error_of_per_prompt_differences()
+    {
+        // differences 0.5, 0.5, 0, 1: mean 0.5, s^2 = (0 + 0 + 0.25 + 0.25) / 3 = 1/6, se = sqrt(1/6 / 4) = 0.2041241
+        var difference = Statistics.PairedDifference([1, 1, 0.5, 1], [0.5, 0.5, 0.5, 0]);
+        Assert.Equal(0.5, difference.Mean, 12);
+        Assert.Equal(0.2041241452, difference.StandardError, 9);
+        Assert.Throws<ArgumentException>(() => Statistics.PairedDifference([1], [1, 2]));
+    }
+
+    [Fact]
     public void Distinct_n_counts_unique_ngrams_over_all_ngrams()
     {
         // bigrams of (1 2 1 2) and (1 2 3): 12 21 12 | 12 23 -> 5 bigrams, 3 distinct (12, 21, 23)

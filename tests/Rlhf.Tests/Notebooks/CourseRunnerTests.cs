@@ -45,3 +45,69 @@ public sealed class CourseRunnerTests : IDisposable
         await Assert.ThrowsAsync<NotebookFormatException>(() => CourseRunner.RunAsync(folder.Path, Path.Combine(folder.Path, "out")));
     }
 }
+
+/// <summary>The course's results.json and report: notebook 06's evaluation read back (never a stale one), times per notebook.</summary>
+[Collection(NotebookRuns.Name)]
+public sealed class CourseResultsTests : IDisposable
+{
+    readonly TempFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    const string Evaluation = """
+        {"policies": {"sft": {"gold_mean": 0.25, "t1": {"gold_mean": 0.5}}, "ppo": {"gold_mean": 0.75, "t1": {"gold_mean": 1}}},
+         "settings": {"greedy": "greedy", "t1": "T=1", "prompts": 7},
+         "samples": [{"task": "fact", "prompt": "Which city is the capital of Greece?", "responses": {"sft": "Athens", "ppo": "Rome"}, "verdicts": {"sft": "Correct", "ppo": "Wrong"}}],
+         "frontier": {"points": [{"method": "ppo", "label": "kl_coef=0.05", "setting": 0.05, "folder": "out/04-ppo", "kl": 1.5, "kl_se": 0.1, "gold_mean": 0.4, "gold_mean_se": 0.05, "rm_score": 0.3, "rm_score_se": 0.1, "prompts": 7}],
+                      "missing": [], "sampling": "T=1"}}
+        """;
+
+    CourseReportInputs Inputs() => new(Path.Combine(folder.Path, "evaluation.json"),
+        [new CourseHistory("training", Path.Combine(folder.Path, "history.json"), ["loss", "not/there"])]);
+
+    [Fact]
+    public async Task Results_hold_the_evaluation_written_during_the_run_and_each_notebook_time()
+    {
+        var evaluationPath = Path.Combine(folder.Path, "evaluation.json").Replace("\\", "\\\\");
+        var historyPath = Path.Combine(folder.Path, "history.json").Replace("\\", "\\\\");
+        folder.Notebook("00-train.ipynb", Cell.Markdown("# Train"),
+            Cell.Code($"System.IO.File.WriteAllText(\"{historyPath}\", \"[{{\\\"step\\\": 1, \\\"values\\\": {{\\\"loss\\\": 2.5}}}}, {{\\\"step\\\": 2, \\\"values\\\": {{\\\"loss\\\": 1.5}}}}]\");"));
+        folder.Notebook("01-evaluate.ipynb", Cell.Markdown("# Evaluate"),
+            Cell.Code($"System.IO.File.WriteAllText(\"{evaluationPath}\", \"\"\"\n{Evaluation}\n\"\"\");"));
+
+        var result = await CourseRunner.RunAsync(folder.Path, Path.Combine(folder.Path, "out"), reportInputs: Inputs());
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Notebooks.Select(n => n.Result.Failure?.Describe(n.Name))));
+        var saved = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(result.ResultsPath))!.AsObject();
+        Assert.Equal(0.75, saved["policies"]!["ppo"]!["gold_mean"]!.GetValue<double>());
+        Assert.Equal(["00-train", "01-evaluate"], saved["notebook_seconds"]!.AsObject().Select(p => p.Key));
+        Assert.All(saved["notebook_seconds"]!.AsObject(), p => Assert.True(p.Value!.GetValue<double>() >= 0));
+        Assert.Contains("ppo", CourseReport.TableText(result.Results));
+
+        var report = File.ReadAllText(result.ReportPath);
+        Assert.Contains("<h2>Evaluation</h2>", report);
+        Assert.Contains("gold_mean", report);
+        Assert.Contains("Athens  [Correct]", report);
+        Assert.Contains("Reward-KL frontier", report);
+        static int Drawings(string page) => System.Text.RegularExpressions.Regex.Matches(page, @"Plotly\.newPlot\(").Count;
+        var oneChart = Drawings(Rlhf.Plots.ChartHtml.ToHtml(Rlhf.Plots.Charts.History("x", "x", [1.0, 2.0]))); // plotly.js + one drawing
+        Assert.Equal(oneChart + 2, Drawings(report)); // one plotly.js; frontier, over-optimisation, training curve
+        Assert.Contains("href=\"results.json\"", report);
+    }
+
+    [Fact]
+    public async Task An_evaluation_older_than_the_run_is_not_reported()
+    {
+        var stale = Path.Combine(folder.Path, "evaluation.json");
+        File.WriteAllText(stale, Evaluation);
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-1));
+        folder.Notebook("00-nothing.ipynb", Cell.Markdown("# Nothing"), Cell.Code("Console.WriteLine(1);"));
+
+        var result = await CourseRunner.RunAsync(folder.Path, Path.Combine(folder.Path, "out"), reportInputs: Inputs());
+
+        Assert.Null(result.Results["policies"]);
+        Assert.Contains("older than this course run", (string?)result.Results["evaluation_missing"]);
+        Assert.Contains("No evaluation table", CourseReport.TableText(result.Results));
+        Assert.Contains("older than this course run", File.ReadAllText(result.ReportPath));
+    }
+}

@@ -42,6 +42,17 @@ public class ChartHtmlTests
     }
 
     [Fact]
+    public void A_list_of_charts_shares_one_copy_of_plotly_js()
+    {
+        var html = ChartHtml.ToSharedHtml([AnyChart, Charts.History("reward", "reward", [1.0, 2.0])]);
+        var banner = $"plotly.js v{ChartHtml.PlotlyJsVersion}";
+        Assert.Equal(html.IndexOf(banner, StringComparison.Ordinal), html.LastIndexOf(banner, StringComparison.Ordinal)); // embedded once
+        static int Drawings(string page) => Regex.Matches(page, @"Plotly\.newPlot\(").Count; // plotly.js itself mentions it too
+        Assert.Equal(Drawings(ChartHtml.ToHtml(AnyChart)) + 1, Drawings(html));
+        Assert.Throws<ArgumentException>(() => ChartHtml.ToSharedHtml(Array.Empty<GenericChart>()));
+    }
+
+    [Fact]
     public void Document_wraps_the_fragment_with_an_escaped_title()
     {
         var page = ChartHtml.ToDocument(AnyChart, "loss <SFT>");

@@ -1,0 +1,127 @@
+using System.Globalization;
+using Rlhf.Evaluation;
+using Rlhf.Training;
+
+namespace Rlhf;
+
+/// <summary>
+/// Where the course keeps its policies and how each one is made, in one place: the shipped base and SFT checkpoints,
+/// the PPO policies notebook 04 trains, the DPO policies notebook 05 trains, and the one extra run notebook 06 adds to
+/// the reward-KL frontier. Paths are relative to a repository root (<c>"."</c> for the CLI, <c>".."</c> for a notebook),
+/// so <c>rlhf eval</c>'s defaults and the notebooks name the same folders.
+/// </summary>
+public static class CoursePolicies
+{
+    /// <summary>The shipped pretrained (base) checkpoint.</summary>
+    public const string BaseFolder = "data/checkpoints/base";
+
+    /// <summary>The shipped SFT checkpoint: the reference of PPO, DPO, the KL and the win rates.</summary>
+    public const string SftFolder = "data/checkpoints/sft";
+
+    /// <summary>The shipped reward model.</summary>
+    public const string RewardFolder = "data/checkpoints/rm";
+
+    /// <summary>The TinyWorld data folder.</summary>
+    public const string DataFolder = "data/tinyworld";
+
+    /// <summary>Notebook 04's PPO policy (default kl_coef).</summary>
+    public const string PpoFolder = "out/04-ppo";
+
+    /// <summary>Notebook 04's PPO policy without the KL penalty (kl_coef = 0).</summary>
+    public const string PpoNoKlFolder = "out/04-ppo-kl0";
+
+    /// <summary>Notebook 05's DPO policy (default beta).</summary>
+    public const string DpoFolder = "out/05-dpo";
+
+    /// <summary>The KL coefficient of the extra PPO run notebook 06 trains for the frontier: four times the default 0.05,
+    /// a policy held closer to the reference than notebook 04's. Default 0.2.</summary>
+    public const double FrontierExtraKlCoef = 0.2;
+
+    /// <summary>Notebook 05's short beta-comparison run at <paramref name="beta"/>, e.g. <c>out/05-dpo-beta-0.1</c>.</summary>
+    public static string DpoBetaFolder(double beta) => $"out/05-dpo-beta-{Number(beta)}";
+
+    /// <summary>Notebook 06's extra PPO run at <paramref name="klCoef"/>, e.g. <c>out/06-ppo-kl0.2</c>.</summary>
+    public static string PpoKlFolder(double klCoef) => $"out/06-ppo-kl{Number(klCoef)}";
+
+    /// <summary>The betas of notebook 05's comparison: 0.03, 0.1 and 0.5 in a full run, 0.1 alone in a smoke run.</summary>
+    public static IReadOnlyList<double> DpoBetas => CourseRun.Pick<double[]>(full: [0.03, 0.1, 0.5], smoke: [0.1]);
+
+    /// <summary>Notebook 04's PPO options: <see cref="PpoOptions.Course"/> from the shipped SFT and reward checkpoints into
+    /// <see cref="PpoFolder"/>.</summary>
+    public static PpoOptions Ppo(string root) => PpoOptions.Course with
+    {
+        DataFolder = Path.Combine(root, DataFolder), PolicyCheckpoint = Path.Combine(root, SftFolder),
+        RewardCheckpoint = Path.Combine(root, RewardFolder), OutputFolder = Path.Combine(root, PpoFolder),
+    };
+
+    /// <summary>Notebook 04's second run: <see cref="Ppo"/> with kl_coef = 0 into <see cref="PpoNoKlFolder"/>.</summary>
+    public static PpoOptions PpoNoKl(string root) => Ppo(root) with { KlCoef = 0, OutputFolder = Path.Combine(root, PpoNoKlFolder) };
+
+    /// <summary>Notebook 06's extra frontier run: <see cref="Ppo"/> with kl_coef = <see cref="FrontierExtraKlCoef"/>.</summary>
+    public static PpoOptions PpoFrontierExtra(string root) =>
+        Ppo(root) with { KlCoef = FrontierExtraKlCoef, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)) };
+
+    /// <summary>Notebook 05's DPO options: <see cref="DpoOptions.Course"/> from the shipped SFT checkpoint into <see cref="DpoFolder"/>.</summary>
+    public static DpoOptions Dpo(string root) => DpoOptions.Course with
+    {
+        DataFolder = Path.Combine(root, DataFolder), InputCheckpoint = Path.Combine(root, SftFolder), OutputFolder = Path.Combine(root, DpoFolder),
+    };
+
+    /// <summary>
+    /// One short run of notebook 05's beta comparison: <paramref name="main"/> with <paramref name="beta"/>, 40 steps on 320
+    /// pairs (2 steps on 16 in a smoke run), no gold evaluation during training, into <c>05-dpo-beta-{beta}</c> beside
+    /// <paramref name="main"/>'s output folder (so <see cref="DpoBetaFolder"/> when main writes <see cref="DpoFolder"/>).
+    /// </summary>
+    public static DpoOptions DpoBeta(DpoOptions main, double beta)
+    {
+        ArgumentNullException.ThrowIfNull(main);
+        var parent = Path.GetDirectoryName(main.OutputFolder.TrimEnd('/', '\\')) ?? "";
+        return main with
+        {
+            Beta = beta, GoldPromptsPerKind = 0, OutputFolder = Path.Combine(parent, Path.GetFileName(DpoBetaFolder(beta))),
+            MaxTrainPairs = CourseRun.Pick(full: 320, smoke: 16), EvalPairs = CourseRun.Pick(full: 120, smoke: 16),
+            Training = main.Training with { MaxSteps = CourseRun.Pick(full: 40, smoke: 2), EvalEvery = 0 },
+        };
+    }
+
+    /// <summary>The four policies the course compares (base, sft, ppo, dpo), each with the command that creates its folder.</summary>
+    public static IReadOnlyList<NamedPolicy> Compared(string root) =>
+    [
+        new("base", Path.Combine(root, BaseFolder), "git checkout data/checkpoints/base (shipped with the repository)"),
+        new("sft", Path.Combine(root, SftFolder), "git checkout data/checkpoints/sft (shipped with the repository)"),
+        new("ppo", Path.Combine(root, PpoFolder), "dotnet run --project lib/Rlhf.Cli -- notebook run notebooks/04-ppo.ipynb (or the whole course: -- course)"),
+        new("dpo", Path.Combine(root, DpoFolder), "dotnet run --project lib/Rlhf.Cli -- notebook run notebooks/05-dpo.ipynb (or the whole course: -- course)"),
+    ];
+
+    /// <summary>
+    /// Trains, with exactly notebook 04's and 05's options, every policy of those notebooks whose folder under
+    /// <paramref name="root"/> holds no checkpoint: the two PPO runs, the DPO run and the beta comparison. Lets notebook 06
+    /// run on its own (full sizes take minutes; smoke sizes seconds). Returns the folders it trained, in order.
+    /// </summary>
+    public static IReadOnlyList<string> TrainMissing(string root, IEnumerable<ITrainingObserver>? observers = null)
+    {
+        var trained = new List<string>();
+        var observerList = observers?.ToList() ?? [];
+        foreach (var ppo in new[] { Ppo(root), PpoNoKl(root) })
+            if (!HasCheckpoint(ppo.OutputFolder!))
+            {
+                PpoTraining.Run(ppo, observerList);
+                trained.Add(ppo.OutputFolder!);
+            }
+        var dpo = Dpo(root);
+        foreach (var options in new[] { dpo }.Concat(DpoBetas.Select(b => DpoBeta(dpo, b))))
+            if (!HasCheckpoint(options.OutputFolder))
+            {
+                using var run = DpoTraining.Run(options, observerList);
+                trained.Add(options.OutputFolder);
+            }
+        return trained;
+    }
+
+    /// <summary>True when <paramref name="folder"/> holds a model checkpoint (config.json and model.safetensors).</summary>
+    public static bool HasCheckpoint(string folder) =>
+        File.Exists(Path.Combine(folder, "config.json")) && File.Exists(Path.Combine(folder, "model.safetensors"));
+
+    /// <summary>A setting as folder names and labels write it: invariant culture, shortest round-trip form.</summary>
+    public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
