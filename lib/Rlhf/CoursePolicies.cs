@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rlhf.Checkpoints;
 using Rlhf.Evaluation;
 using Rlhf.Training;
 
@@ -27,14 +28,14 @@ public static class CoursePolicies
     /// <summary>Notebook 04's PPO policy (default kl_coef).</summary>
     public const string PpoFolder = "out/04-ppo";
 
-    /// <summary>Notebook 04's PPO policy without the KL penalty (kl_coef = 0).</summary>
+    /// <summary>Notebook 04's PPO policy without either anchor (kl_coef = 0, ptx_coef = 0).</summary>
     public const string PpoNoKlFolder = "out/04-ppo-kl0";
 
     /// <summary>Notebook 05's DPO policy (default beta).</summary>
     public const string DpoFolder = "out/05-dpo";
 
-    /// <summary>The KL coefficient of the extra PPO run notebook 06 trains for the frontier: four times the default 0.05,
-    /// a policy held closer to the reference than notebook 04's. Default 0.2.</summary>
+    /// <summary>The KL coefficient of the extra PPO run notebook 06 trains for the frontier: plain PPO (no ptx mix) at four
+    /// times the default 0.05, a point between notebook 04's default run and its run without anchors. Default 0.2.</summary>
     public const double FrontierExtraKlCoef = 0.2;
 
     /// <summary>Notebook 05's short beta-comparison run at <paramref name="beta"/>, e.g. <c>out/05-dpo-beta-0.1</c>.</summary>
@@ -54,12 +55,14 @@ public static class CoursePolicies
         RewardCheckpoint = Path.Combine(root, RewardFolder), OutputFolder = Path.Combine(root, PpoFolder),
     };
 
-    /// <summary>Notebook 04's second run: <see cref="Ppo"/> with kl_coef = 0 into <see cref="PpoNoKlFolder"/>.</summary>
-    public static PpoOptions PpoNoKl(string root) => Ppo(root) with { KlCoef = 0, OutputFolder = Path.Combine(root, PpoNoKlFolder) };
+    /// <summary>Notebook 04's second run: <see cref="Ppo"/> without the KL penalty and without the ptx mix (kl_coef = 0,
+    /// ptx_coef = 0) into <see cref="PpoNoKlFolder"/>.</summary>
+    public static PpoOptions PpoNoKl(string root) => Ppo(root) with { KlCoef = 0, PtxCoef = 0, OutputFolder = Path.Combine(root, PpoNoKlFolder) };
 
-    /// <summary>Notebook 06's extra frontier run: <see cref="Ppo"/> with kl_coef = <see cref="FrontierExtraKlCoef"/>.</summary>
+    /// <summary>Notebook 06's extra frontier run: <see cref="Ppo"/> as plain PPO (ptx_coef = 0) with kl_coef =
+    /// <see cref="FrontierExtraKlCoef"/>.</summary>
     public static PpoOptions PpoFrontierExtra(string root) =>
-        Ppo(root) with { KlCoef = FrontierExtraKlCoef, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)) };
+        Ppo(root) with { KlCoef = FrontierExtraKlCoef, PtxCoef = 0, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)) };
 
     /// <summary>Notebook 05's DPO options: <see cref="DpoOptions.Course"/> from the shipped SFT checkpoint into <see cref="DpoFolder"/>.</summary>
     public static DpoOptions Dpo(string root) => DpoOptions.Course with
@@ -95,7 +98,8 @@ public static class CoursePolicies
 
     /// <summary>
     /// Trains, with exactly notebook 04's and 05's options, every policy of those notebooks whose folder under
-    /// <paramref name="root"/> holds no checkpoint: the two PPO runs, the DPO run and the beta comparison. Lets notebook 06
+    /// <paramref name="root"/> holds no current checkpoint (<see cref="IsCurrent"/>): the two PPO runs, the DPO run and
+    /// the beta comparison. Lets notebook 06
     /// run on its own (full sizes take minutes; smoke sizes seconds). Returns the folders it trained, in order.
     /// </summary>
     public static IReadOnlyList<string> TrainMissing(string root, IEnumerable<ITrainingObserver>? observers = null)
@@ -103,19 +107,32 @@ public static class CoursePolicies
         var trained = new List<string>();
         var observerList = observers?.ToList() ?? [];
         foreach (var ppo in new[] { Ppo(root), PpoNoKl(root) })
-            if (!HasCheckpoint(ppo.OutputFolder!))
+            if (!IsCurrent(ppo.OutputFolder!, root))
             {
                 PpoTraining.Run(ppo, observerList);
                 trained.Add(ppo.OutputFolder!);
             }
         var dpo = Dpo(root);
         foreach (var options in new[] { dpo }.Concat(DpoBetas.Select(b => DpoBeta(dpo, b))))
-            if (!HasCheckpoint(options.OutputFolder))
+            if (!IsCurrent(options.OutputFolder, root))
             {
                 using var run = DpoTraining.Run(options, observerList);
                 trained.Add(options.OutputFolder);
             }
         return trained;
+    }
+
+    /// <summary>
+    /// True when <paramref name="folder"/> holds a checkpoint trained from the SFT checkpoint now under <paramref name="root"/>:
+    /// it exists, has the SFT model's vocabulary, and its weights are not older than the SFT weights. A policy left in
+    /// <c>out/</c> by an earlier version of the course (an older tokenizer or SFT model) is not current and is retrained.
+    /// </summary>
+    public static bool IsCurrent(string folder, string root)
+    {
+        if (!HasCheckpoint(folder)) return false;
+        string sft = Path.Combine(root, SftFolder);
+        if (Checkpoint.ReadConfig(folder).VocabularySize != Checkpoint.ReadConfig(sft).VocabularySize) return false;
+        return File.GetLastWriteTimeUtc(Path.Combine(folder, "model.safetensors")) >= File.GetLastWriteTimeUtc(Path.Combine(sft, "model.safetensors"));
     }
 
     /// <summary>True when <paramref name="folder"/> holds a model checkpoint (config.json and model.safetensors).</summary>

@@ -24,6 +24,36 @@ public class PolicySetTests
     }
 
     [Fact]
+    public void A_policy_left_from_an_older_sft_model_or_tokenizer_is_not_current()
+    {
+        Rlhf.Torch.TorchRuntime.Init();
+        var root = Directory.CreateTempSubdirectory("rlhf-stale-").FullName;
+        try
+        {
+            var tokenizer = Repo.Path("data", "tinyworld", "tokenizer");
+            void Save(string folder, int vocabulary)
+            {
+                var config = new Rlhf.Models.GptConfig { Layers = 1, Heads = 1, EmbeddingSize = 8, ContextLength = 16, VocabularySize = vocabulary };
+                using var model = new Rlhf.Models.Gpt(config, Rlhf.Torch.TorchRuntime.Device);
+                Rlhf.Checkpoints.Checkpoint.Save(folder, model, config, tokenizer);
+            }
+            string sft = Path.Combine(root, CoursePolicies.SftFolder), ppo = Path.Combine(root, CoursePolicies.PpoFolder);
+            Save(sft, 2048);
+            Assert.False(CoursePolicies.IsCurrent(ppo, root)); // missing
+            Save(ppo, 2048);
+            Assert.True(CoursePolicies.IsCurrent(ppo, root));
+            File.SetLastWriteTimeUtc(Path.Combine(ppo, "model.safetensors"), DateTime.UtcNow.AddDays(-1)); // trained before this SFT model
+            Assert.False(CoursePolicies.IsCurrent(ppo, root));
+            Save(ppo, 2016); // an older tokenizer's vocabulary
+            Assert.False(CoursePolicies.IsCurrent(ppo, root));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Course_defaults_compare_base_sft_ppo_dpo_and_a_policy_argument_replaces_or_adds()
     {
         var options = PolicySetOptions.Course(".");
