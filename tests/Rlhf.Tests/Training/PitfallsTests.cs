@@ -1,3 +1,4 @@
+using static Rlhf.Tests.TensorAssert;
 using Rlhf.Data;
 using Rlhf.Evaluation;
 using Rlhf.Models;
@@ -19,14 +20,6 @@ public class PitfallsTests
 
     public PitfallsTests() => TorchRuntime.Init();
 
-    static float[] Values(Tensor t) => t.detach().cpu().to(ScalarType.Float32).data<float>().ToArray();
-
-    static void Near(double[] expected, Tensor actual, double tolerance = 1e-5)
-    {
-        var values = Values(actual);
-        Assert.Equal(expected.Length, values.Length);
-        Assert.All(expected.Zip(values), p => Assert.True(Math.Abs(p.First - p.Second) < tolerance, $"expected {p.First}, got {p.Second}"));
-    }
 
     [Fact]
     public void Ensemble_mean_and_min_combine_member_scores_per_sequence()

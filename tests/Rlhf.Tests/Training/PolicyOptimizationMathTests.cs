@@ -1,3 +1,4 @@
+using static Rlhf.Tests.TensorAssert;
 using Rlhf.Torch;
 using Rlhf.Training;
 using TorchSharp;
@@ -9,10 +10,6 @@ namespace Rlhf.Tests.Training;
 public class PolicyOptimizationMathTests
 {
     public PolicyOptimizationMathTests() => TorchRuntime.Init();
-
-    static float[] Values(Tensor t) => t.detach().cpu().data<float>().ToArray();
-    static void Near(double[] expected, Tensor actual, double tolerance = 1e-5) =>
-        Assert.All(expected.Zip(Values(actual)), p => Assert.True(Math.Abs(p.First - p.Second) < tolerance, $"expected {p.First}, got {p.Second}"));
 
     [Fact]
     public void Gae_matches_a_hand_computed_example_with_padding()

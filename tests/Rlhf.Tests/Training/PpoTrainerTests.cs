@@ -1,3 +1,4 @@
+using static Rlhf.Tests.TensorAssert;
 using Rlhf.Models;
 using Rlhf.Tests.Models;
 using Rlhf.Torch;
@@ -14,14 +15,6 @@ public class PpoTrainerTests
     const int EndOfText = 48, Pad = 49, LowIds = 24;
 
     public PpoTrainerTests() => TorchRuntime.Init();
-
-    static float[] Values(Tensor t) => t.detach().cpu().to(ScalarType.Float32).data<float>().ToArray();
-    static void Near(double[] expected, Tensor actual, double tolerance = 1e-5)
-    {
-        var values = Values(actual);
-        Assert.Equal(expected.Length, values.Length);
-        Assert.All(expected.Zip(values), p => Assert.True(Math.Abs(p.First - p.Second) < tolerance, $"expected {p.First}, got {p.Second}"));
-    }
 
     [Fact]
     public void Response_mask_keeps_tokens_up_to_and_including_the_first_end_of_text()
