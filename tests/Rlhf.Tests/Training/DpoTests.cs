@@ -104,7 +104,10 @@ public sealed class DpoTests
             Assert.Equal(a[i].PairIndices, b[i].PairIndices);
             foreach (var (x, y) in new[] { (a[i].Reference.Chosen, b[i].Reference.Chosen), (a[i].Reference.Rejected, b[i].Reference.Rejected),
                          (a[i].Reference.ChosenTokens, b[i].Reference.ChosenTokens) })
-                Assert.True(Host(x).Zip(Host(y), (p, q) => Math.Abs(p - q)).Max() < 1e-3);
+                // Summed float32 log-probs of a random model are about -450; the two paths batch different rows together, and
+                // MKL's kernels (blocking, threads) depend on the batch shape, so compare relatively: 1e-5 of the value.
+                Assert.All(Host(x).Zip(Host(y)), pq => Assert.True(Math.Abs(pq.First - pq.Second) <= 1e-4 + 1e-5 * Math.Abs(pq.First),
+                    $"precomputed {pq.First} vs on the fly {pq.Second}"));
         }
         Assert.True(Host(a[0].Reference.Chosen).All(v => v < 0));
     }
