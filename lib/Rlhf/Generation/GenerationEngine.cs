@@ -53,6 +53,9 @@ public sealed class GenerationEngine(ICausalLanguageModel model)
         var module = Model as nn.Module;
         bool wasTraining = module?.training ?? false;
         module?.eval();
+        int threadsBefore = get_num_threads();
+        bool setThreads = options.CpuThreads > 0 && Model.Device.type == DeviceType.CPU && options.CpuThreads != threadsBefore;
+        if (setThreads) set_num_threads(options.CpuThreads);
         using var noGrad = no_grad();
         using var ownGenerator = generator is null ? new Generator((ulong)options.Seed, Model.Device) : null;
         var random = generator ?? ownGenerator!;
@@ -100,6 +103,7 @@ public sealed class GenerationEngine(ICausalLanguageModel model)
         }
         finally
         {
+            if (setThreads) set_num_threads(threadsBefore);
             if (wasTraining) module!.train();
         }
     }

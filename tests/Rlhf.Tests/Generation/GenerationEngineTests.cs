@@ -21,6 +21,22 @@ public class GenerationEngineTests
     static long[] Tokens(GenerationResult result) => result.ResponseIds.cpu().data<long>().ToArray();
 
     [Fact]
+    public void Generating_on_one_cpu_thread_gives_the_same_tokens_and_restores_the_thread_count()
+    {
+        using var model = TinyModels.Gpt();
+        var engine = new GenerationEngine(model);
+        int before = get_num_threads();
+        using var oneThread = engine.Generate(Prompts, Sampled(seed: 3) with { CpuThreads = 1 }, EndOfText, Pad);
+        Assert.Equal(before, get_num_threads());
+        using var torchDefault = engine.Generate(Prompts, Sampled(seed: 3) with { CpuThreads = 0 }, EndOfText, Pad);
+        Assert.Equal(Tokens(torchDefault), Tokens(oneThread));
+        var logProbs = oneThread.LogProbs.cpu().data<float>().ToArray();
+        var reference = torchDefault.LogProbs.cpu().data<float>().ToArray();
+        Assert.All(logProbs.Zip(reference), p => Assert.True(Math.Abs(p.First - p.Second) < 1e-4));
+        Assert.Contains("cpu_threads", Assert.Throws<ArgumentException>(() => new GenerationOptions { CpuThreads = -1 }.Validate()).Message);
+    }
+
+    [Fact]
     public void Tokens_after_the_first_end_of_text_are_padding_and_masked()
     {
         using var scope = NewDisposeScope();
