@@ -20,9 +20,10 @@ public sealed record GenerationOptions
     [JsonPropertyName("use_kv_cache")] public bool UseKvCache { get; init; } = true;
 
     /// <summary>Torch intra-op threads while generating on the CPU (restored afterwards); 0 keeps torch's setting. Default 1:
-    /// a decode step multiplies small matrices, and a second OpenMP thread costs more in synchronisation than it adds
-    /// (measured with the KV cache: 9,504 against 5,014 new tokens/s on the tiny shape, 1,351 against 1,078 on the small
-    /// one; docs/benchmarks.md). Training keeps all threads.</summary>
+    /// a decode step of a course-sized model multiplies small matrices, and a second OpenMP thread costs more in
+    /// synchronisation than it adds (interleaved A/B, 16 x (32 + 64) tokens with the KV cache: 7,806 against 6,703 new
+    /// tokens/s for 4 layers x 128; for 6 layers x 384 one thread is 4% slower, 1,040 against 1,089; docs/benchmarks.md).
+    /// Set 0 for larger models. Training keeps all threads.</summary>
     [JsonPropertyName("cpu_threads")] public int CpuThreads { get; init; } = 1;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first field out of range.</summary>
