@@ -177,17 +177,6 @@ public class PitfallsTests
         public Tensor Score(Tensor sequenceIds, Tensor sequenceMask, int promptLength) => tensor(scores);
     }
 
-    /// <summary>Fraction of kept response tokens with ids below 24.</summary>
-    sealed class LowTokenFraction : IRewardScorer
-    {
-        public Tensor Score(Tensor sequenceIds, Tensor sequenceMask, int promptLength)
-        {
-            var response = sequenceIds.narrow(1, promptLength, sequenceIds.shape[1] - promptLength);   // (B, N)
-            var mask = sequenceMask.narrow(1, promptLength, sequenceIds.shape[1] - promptLength).to(ScalarType.Float32); // (B, N)
-            return (response.lt(24).to(ScalarType.Float32) * mask).sum(1) / mask.sum(1).clamp_min(1); // (B)
-        }
-    }
-
     /// <summary>40 random documents of 5-20 ids below 48, the last 10 held out.</summary>
     static PpoPretraining TinyPretraining()
     {
@@ -196,39 +185,5 @@ public class PitfallsTests
         return new PpoPretraining(new PretrainData(documents, EndOfText, 0.25));
     }
 
-    sealed record TinySetup(PpoTrainer Trainer, Gpt Policy, Gpt Reference, ScalarHeadModel Critic) : IDisposable
-    {
-        public void Dispose()
-        {
-            Trainer.Dispose();
-            Policy.Dispose();
-            Reference.Dispose();
-            Critic.Dispose();
-        }
-    }
-
-    static TinySetup Setup(PpoOptions options, PpoPretraining? pretraining)
-    {
-        var policy = TinyModels.Gpt(seed: 3);
-        var reference = TinyModels.Gpt(seed: 3);
-        torch.manual_seed(5);
-        var critic = new ScalarHeadModel(TinyModels.Config);
-        critic.LoadBackbone(policy);
-        var random = new Random(11);
-        var prompts = Enumerable.Range(0, 12)
-            .Select(i => new PpoPrompt($"prompt {i}", Enumerable.Range(0, 2 + i % 4).Select(_ => random.Next(40)).ToArray()))
-            .ToList();
-        try
-        {
-            var trainer = new PpoTrainer(options, policy, reference, critic, new LowTokenFraction(), prompts, EndOfText, Pad, null, pretraining);
-            return new TinySetup(trainer, policy, reference, critic);
-        }
-        catch
-        {
-            policy.Dispose();
-            reference.Dispose();
-            critic.Dispose();
-            throw;
-        }
-    }
+    static TinyPpo.Setup Setup(PpoOptions options, PpoPretraining? pretraining) => TinyPpo.Create(options, pretraining);
 }

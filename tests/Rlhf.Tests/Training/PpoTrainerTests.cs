@@ -12,7 +12,7 @@ namespace Rlhf.Tests.Training;
 [Collection(GlobalRandomRuns.Name)]
 public class PpoTrainerTests
 {
-    const int EndOfText = 48, Pad = 49, LowIds = 24;
+    const int EndOfText = TinyPpo.EndOfText, Pad = TinyPpo.Pad, LowIds = TinyPpo.LowIds;
 
     public PpoTrainerTests() => TorchRuntime.Init();
 
@@ -126,42 +126,6 @@ public class PpoTrainerTests
         public void OnStep(TrainingStep step) => LiveAt[step.Step] = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
     }
 
-    /// <summary>Fraction of kept response tokens with ids below <see cref="LowIds"/>: a reward whose optimum is obvious.</summary>
-    sealed class LowTokenFraction : IRewardScorer
-    {
-        public Tensor Score(Tensor sequenceIds, Tensor sequenceMask, int promptLength)
-        {
-            var response = sequenceIds.narrow(1, promptLength, sequenceIds.shape[1] - promptLength);   // (B, N)
-            var mask = sequenceMask.narrow(1, promptLength, sequenceIds.shape[1] - promptLength).to(ScalarType.Float32); // (B, N)
-            return (response.lt(LowIds).to(ScalarType.Float32) * mask).sum(1) / mask.sum(1).clamp_min(1); // (B)
-        }
-    }
-
-    sealed record TinySetup(PpoTrainer Trainer, Gpt Policy, Gpt Reference, ScalarHeadModel Critic) : IDisposable
-    {
-        public void Dispose()
-        {
-            Trainer.Dispose();
-            Policy.Dispose();
-            Reference.Dispose();
-            Critic.Dispose();
-        }
-    }
-
-    static TinySetup Setup(PpoOptions options)
-    {
-        var policy = TinyModels.Gpt(seed: 3);
-        var reference = TinyModels.Gpt(seed: 3);
-        torch.manual_seed(5);
-        var critic = new ScalarHeadModel(TinyModels.Config);
-        critic.LoadBackbone(policy);
-        var random = new Random(11);
-        var prompts = Enumerable.Range(0, 12)
-            .Select(i => new PpoPrompt($"prompt {i}", Enumerable.Range(0, 2 + i % 4).Select(_ => random.Next(40)).ToArray()))
-            .ToList();
-        // A stand-in gold judge (length of the response), so gold/score is logged as in the course.
-        var trainer = new PpoTrainer(options, policy, reference, critic, new LowTokenFraction(), prompts, EndOfText, Pad,
-            (_, response) => response.Length);
-        return new TinySetup(trainer, policy, reference, critic);
-    }
+    // A stand-in gold judge (length of the response), so gold/score is logged as in the course.
+    static TinyPpo.Setup Setup(PpoOptions options) => TinyPpo.Create(options, gold: (_, response) => response.Length);
 }
