@@ -38,4 +38,9 @@ public interface ITrainingStage<TBatch>
 
     /// <summary>Loads the weights written by <see cref="SaveModel"/> into <see cref="Model"/>.</summary>
     void LoadModel(string folder);
+
+    /// <summary>Writes the model the stage's output folder keeps at the end of training (the trainer calls it once, then
+    /// writes the history beside it). Default: as <see cref="SaveModel"/>; a stage that ships its model in another
+    /// precision or with more metadata says so here, so the final model is written once.</summary>
+    void SaveFinalModel(string folder) => SaveModel(folder);
 }

@@ -102,6 +102,9 @@ public sealed class PretrainStage : ITrainingStage<PretrainBatch>
     /// <summary>Saves the model in Float32 with its config and tokenizer (what resumable checkpoints need).</summary>
     public void SaveModel(string folder) => Save(folder, ScalarType.Float32);
 
+    /// <summary>The final model as <see cref="PretrainOptions.StoreAs"/> (Float16 by default).</summary>
+    public void SaveFinalModel(string folder) => Save(folder, options.StoreAs);
+
     /// <summary>Saves the model with its config, tokenizer and stage metadata, storing floats as <paramref name="storeAs"/>.</summary>
     public void Save(string folder, ScalarType storeAs) =>
         Checkpoint.Save(folder, model, model.Config, tokenizerFolder,

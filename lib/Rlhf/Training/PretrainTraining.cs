@@ -37,11 +37,6 @@ public static class PretrainTraining
         using var model = stage.Gpt;
         var trainer = new Trainer<PretrainBatch>(stage, options.Training, options.OutputFolder, observers);
         var result = trainer.Train(options.ResumeFrom);
-        if (options.StoreAs != TorchSharp.torch.ScalarType.Float32)
-        {
-            stage.Save(options.OutputFolder, options.StoreAs);
-            result.History.Save(Path.Combine(options.OutputFolder, "history.json"));
-        }
         double evalLoss = result.FinalEvaluation.TryGetValue("eval/loss", out var loss) ? loss : double.NaN;
         return new PretrainResult(result, options.OutputFolder, config, evalLoss, data.TrainTokens.Length, data.EvalTokens.Length);
     }

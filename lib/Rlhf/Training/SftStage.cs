@@ -20,11 +20,18 @@ public sealed class SftStage : ITrainingStage<SftBatch>
     readonly TrainingOptions training;
     readonly string tokenizerFolder;
     readonly int padId;
+    readonly ScalarType finalStoreAs;
+    readonly IReadOnlyDictionary<string, string> finalMetadata;
     readonly Dictionary<long, int[]> epochOrders = [];
 
-    /// <summary>A stage training <paramref name="model"/> on <paramref name="data"/>; checkpoints carry the tokenizer in <paramref name="tokenizerFolder"/>.</summary>
-    public SftStage(Gpt model, SftDataset data, TrainingOptions training, string tokenizerFolder, int padId)
+    /// <summary>A stage training <paramref name="model"/> on <paramref name="data"/>; checkpoints carry the tokenizer in
+    /// <paramref name="tokenizerFolder"/>. The final model is stored as <paramref name="finalStoreAs"/> with
+    /// <paramref name="finalMetadata"/> (default: Float32, stage "sft").</summary>
+    public SftStage(Gpt model, SftDataset data, TrainingOptions training, string tokenizerFolder, int padId,
+        ScalarType finalStoreAs = ScalarType.Float32, IReadOnlyDictionary<string, string>? finalMetadata = null)
     {
+        this.finalStoreAs = finalStoreAs;
+        this.finalMetadata = finalMetadata ?? new Dictionary<string, string> { ["stage"] = "sft" };
         this.model = model;
         this.data = data;
         this.training = training;
@@ -109,6 +116,10 @@ public sealed class SftStage : ITrainingStage<SftBatch>
     /// <summary>Writes the model (Float32, so a resume is exact), its config and the tokenizer.</summary>
     public void SaveModel(string folder) =>
         Checkpoint.Save(folder, model, model.Config, tokenizerFolder, new Dictionary<string, string> { ["stage"] = "sft" });
+
+    /// <inheritdoc/>
+    public void SaveFinalModel(string folder) =>
+        Checkpoint.Save(folder, model, model.Config, tokenizerFolder, finalMetadata, finalStoreAs);
 
     /// <inheritdoc/>
     public void LoadModel(string folder) => Checkpoint.LoadInto(folder, model);

@@ -39,10 +39,10 @@ public static class SftTraining
         using (var model = Checkpoint.LoadGpt(options.InputCheckpoint))
         {
             if (options.EvaluateInputModel) before = evaluator.Evaluate("base", model);
-            var stage = new SftStage(model, data, options.Training, options.InputCheckpoint, tokenizer.PadId);
+            var stage = new SftStage(model, data, options.Training, options.InputCheckpoint, tokenizer.PadId, options.StoreAs, FinalMetadata(options));
             var trainer = new Trainer<SftBatch>(stage, options.Training, options.OutputFolder, observers);
-            training = trainer.Train(options.ResumeFrom);
-            SaveFinal(options, model, trainer.History);
+            training = trainer.Train(options.ResumeFrom); // writes the final model (stage.SaveFinalModel) and history.json
+            File.WriteAllText(Path.Combine(options.OutputFolder, OptionsFile), OptionsBinder.ToJson(options));
         }
 
         PolicyEvaluation after;
@@ -56,18 +56,11 @@ public static class SftTraining
         return new SftResult(training, data.Report, before, after, options.OutputFolder);
     }
 
-    /// <summary>The final model as <see cref="SftOptions.StoreAs"/>, with its metrics history and the options
-    /// that produced it. <see cref="Checkpoint.Save"/> replaces the folder, so the history is written after it.</summary>
-    static void SaveFinal(SftOptions options, Gpt model, MetricsHistory history)
+    /// <summary>The final checkpoint's metadata: stage, seed, steps and the checkpoint SFT started from.</summary>
+    static Dictionary<string, string> FinalMetadata(SftOptions options) => new()
     {
-        var metadata = new Dictionary<string, string>
-        {
-            ["stage"] = "sft", ["seed"] = options.Training.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["steps"] = options.Training.MaxSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["input_checkpoint"] = options.InputCheckpoint,
-        };
-        Checkpoint.Save(options.OutputFolder, model, model.Config, options.InputCheckpoint, metadata, options.StoreAs);
-        history.Save(Path.Combine(options.OutputFolder, "history.json"));
-        File.WriteAllText(Path.Combine(options.OutputFolder, OptionsFile), OptionsBinder.ToJson(options));
-    }
+        ["stage"] = "sft", ["seed"] = options.Training.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["steps"] = options.Training.MaxSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["input_checkpoint"] = options.InputCheckpoint,
+    };
 }

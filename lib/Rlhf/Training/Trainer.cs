@@ -173,7 +173,7 @@ public sealed class Trainer<TBatch>
     void SaveFinal()
     {
         Directory.CreateDirectory(outputFolder!);
-        stage.SaveModel(outputFolder!);
+        stage.SaveFinalModel(outputFolder!);
         History.Save(Path.Combine(outputFolder!, HistoryFile));
     }
 
