@@ -132,12 +132,12 @@ public static class CoursePolicies
         if (!HasCheckpoint(folder)) return false;
         string sft = Path.Combine(root, SftFolder);
         if (Checkpoint.ReadConfig(folder).VocabularySize != Checkpoint.ReadConfig(sft).VocabularySize) return false;
-        return File.GetLastWriteTimeUtc(Path.Combine(folder, "model.safetensors")) >= File.GetLastWriteTimeUtc(Path.Combine(sft, "model.safetensors"));
+        return File.GetLastWriteTimeUtc(Path.Combine(folder, Checkpoint.WeightsFile)) >= File.GetLastWriteTimeUtc(Path.Combine(sft, Checkpoint.WeightsFile));
     }
 
     /// <summary>True when <paramref name="folder"/> holds a model checkpoint (config.json and model.safetensors).</summary>
     public static bool HasCheckpoint(string folder) =>
-        File.Exists(Path.Combine(folder, "config.json")) && File.Exists(Path.Combine(folder, "model.safetensors"));
+        File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)) && File.Exists(Path.Combine(folder, Checkpoint.WeightsFile));
 
     /// <summary>A setting as folder names and labels write it: invariant culture, shortest round-trip form.</summary>
     public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -19,12 +19,11 @@ public sealed record GenerationOptions
     /// which gives the same result and exists to prove that. Default true.</summary>
     [JsonPropertyName("use_kv_cache")] public bool UseKvCache { get; init; } = true;
 
-    /// <summary>Torch intra-op threads while generating on the CPU (restored afterwards); 0 keeps torch's setting. Default 1:
-    /// a decode step of a course-sized model multiplies small matrices, and a second OpenMP thread costs more in
-    /// synchronisation than it adds (interleaved A/B, 16 x (32 + 64) tokens with the KV cache: 7,806 against 6,703 new
-    /// tokens/s for 4 layers x 128; for 6 layers x 384 one thread is 4% slower, 1,040 against 1,089; docs/benchmarks.md).
-    /// Set 0 for larger models. Training keeps all threads.</summary>
-    [JsonPropertyName("cpu_threads")] public int CpuThreads { get; init; } = 1;
+    /// <summary>Torch intra-op threads while generating on the CPU (restored afterwards); 0 (default) keeps torch's setting.
+    /// One thread can help small models, whose decode steps multiply small matrices; measured with
+    /// docs/scripts/generation-threads-ab.fsx, two interleaved A/B runs gave +16% and +1% for 4 layers x 128 and -4%
+    /// twice for 6 layers x 384, so it is an option, not the default (docs/benchmarks.md).</summary>
+    [JsonPropertyName("cpu_threads")] public int CpuThreads { get; init; } = 0;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first field out of range.</summary>
     public GenerationOptions Validate()
