@@ -29,12 +29,12 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>, ICausalLanguageModel
     /// </summary>
     /// <param name="config">The model shape; validated here.</param>
     /// <param name="device">Where the parameters live; default <see cref="TorchRuntime.Device"/>.</param>
-    /// <param name="languageModelHead">False for a backbone under a scalar head: no untied <c>lm_head</c> is made
-    /// and <see cref="forward(Tensor)"/> is unavailable.</param>
+    /// <param name="languageModelHead">False for a backbone under a scalar head: no untied <c>lm_head</c> is made, and
+    /// unless the head is tied to the token embedding (which the backbone keeps), <see cref="forward(Tensor)"/> is unavailable.</param>
     public Gpt(GptConfig config, Device? device = null, bool languageModelHead = true) : base(nameof(Gpt))
     {
         Config = config.Validate();
-        HasLanguageModelHead = languageModelHead;
+        HasLanguageModelHead = languageModelHead || config.TieWeights;
         wte = nn.Embedding(config.VocabularySize, config.EmbeddingSize);
         wpe = nn.Embedding(config.ContextLength, config.EmbeddingSize);
         drop = nn.Dropout(config.Dropout);
@@ -50,7 +50,7 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>, ICausalLanguageModel
     /// <summary>The shape this model was built with.</summary>
     public GptConfig Config { get; }
 
-    /// <summary>Whether <see cref="forward(Tensor)"/> can produce logits (false for scalar-head backbones).</summary>
+    /// <summary>Whether <see cref="forward(Tensor)"/> can produce logits (false for scalar-head backbones whose head is not tied to the embedding).</summary>
     public bool HasLanguageModelHead { get; }
 
     /// <inheritdoc/>

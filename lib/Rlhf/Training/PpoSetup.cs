@@ -20,7 +20,7 @@ public sealed class PpoSetup : IDisposable
     /// <summary>Loads the models and prompts <paramref name="options"/> names (validated here) and seeds torch with its seed.
     /// <paramref name="pretraining"/> (from <see cref="PpoTraining.LoadPretraining"/>) saves re-reading the corpus when several
     /// runs need it; when null and the options need it (ptx term, forgetting metric), it is loaded here.</summary>
-    public PpoSetup(PpoOptions options, PpoPretraining? pretraining = null)
+    public PpoSetup(PpoOptions options, PretrainingText? pretraining = null)
     {
         Options = options.Validate();
         Torch.TorchRuntime.Init();

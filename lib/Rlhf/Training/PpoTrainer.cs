@@ -39,7 +39,7 @@ public sealed class PpoTrainer : IDisposable
     readonly Adam optimizer;
     readonly KlController klController;
     readonly GenerationEngine engine;
-    readonly PpoPretraining? pretraining;
+    readonly PretrainingText? pretraining;
     double rolloutGenerationSeconds, rolloutScoringSeconds;
 
     /// <summary>
@@ -58,7 +58,7 @@ public sealed class PpoTrainer : IDisposable
     /// <param name="pretraining">Pretraining text, required when <see cref="PpoOptions.PtxCoef"/> or <see cref="PpoOptions.PretrainEvalEvery"/> is positive.</param>
     public PpoTrainer(PpoOptions options, Gpt policy, Gpt reference, ScalarHeadModel critic, IRewardScorer scorer,
         IReadOnlyList<PpoPrompt> prompts, int endOfTextId, int padId, Func<string, int[], double>? goldScore = null,
-        PpoPretraining? pretraining = null)
+        PretrainingText? pretraining = null)
     {
         this.options = options.Validate();
         if (prompts.Count == 0) throw new ArgumentException("PPO needs at least one rollout prompt.", nameof(prompts));
@@ -66,7 +66,7 @@ public sealed class PpoTrainer : IDisposable
         if (longest + options.ResponseLength > policy.ContextLength)
             throw new ArgumentException($"the longest prompt ({longest} tokens) + response_length {options.ResponseLength} exceeds the policy's context length {policy.ContextLength}.", nameof(prompts));
         if (options.UsesPretraining && pretraining is null)
-            throw new ArgumentException("ppo options 'ptx_coef' and 'pretrain_eval_every' need pretraining text: pass a PpoPretraining.", nameof(pretraining));
+            throw new ArgumentException("ppo options 'ptx_coef' and 'pretrain_eval_every' need pretraining text: pass a PretrainingText.", nameof(pretraining));
         if (options.UsesPretraining && options.PretrainWindowLength > policy.ContextLength)
             throw new ArgumentException($"ppo option 'pretrain_window_length' ({options.PretrainWindowLength}) exceeds the policy's context length {policy.ContextLength}.", nameof(options));
         this.pretraining = pretraining;
@@ -329,7 +329,7 @@ public sealed class PpoTrainer : IDisposable
         if (options.PtxCoef > 0)
         {
             var (inputs, targets) = PtxWindows(ptxStep);                     // (W, L) each
-            pretrainingLoss = PpoPretraining.MeanTokenLoss(policy, inputs, targets);
+            pretrainingLoss = PretrainingText.MeanTokenLoss(policy, inputs, targets);
             loss = loss + options.PtxCoef * pretrainingLoss;                 // InstructGPT eq. 2: - gamma * E_pretrain[log pi]
         }
         return new MiniBatchLosses(loss, policyLoss, valueLoss, valueClipFraction, pretrainingLoss, logProbs, oldLogProbs, entropy, mask);

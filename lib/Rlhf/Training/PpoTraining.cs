@@ -18,7 +18,7 @@ public sealed record PpoResult(MetricsHistory History, IReadOnlyDictionary<strin
 /// the rollout prompts through the chat template, trains with <see cref="PpoTrainer"/>, logs the gold judge's score of
 /// every rollout (never used for training), and writes the policy checkpoint. With <see cref="PpoOptions.RewardEnsemble"/>
 /// the reward is a <see cref="RewardEnsemble"/> of all the reward checkpoints; with ptx or the forgetting metric on, the
-/// data folder's <c>corpus.jsonl</c> is read as <see cref="PpoPretraining"/>.
+/// data folder's <c>corpus.jsonl</c> is read as <see cref="PretrainingText"/>.
 /// </summary>
 public static class PpoTraining
 {
@@ -31,7 +31,7 @@ public static class PpoTraining
     /// <summary>Runs PPO with <paramref name="options"/>, reporting every iteration to <paramref name="observers"/>.
     /// <paramref name="pretraining"/> (from <see cref="LoadPretraining"/>) saves re-reading the corpus when several runs
     /// need it; when null and the options need it, it is loaded here.</summary>
-    public static PpoResult Run(PpoOptions options, IEnumerable<ITrainingObserver>? observers = null, PpoPretraining? pretraining = null)
+    public static PpoResult Run(PpoOptions options, IEnumerable<ITrainingObserver>? observers = null, PretrainingText? pretraining = null)
     {
         using var setup = new PpoSetup(options, pretraining);
         var policy = setup.Policy;
@@ -43,8 +43,8 @@ public static class PpoTraining
 
     /// <summary>The data folder's pretraining corpus, tokenised with <paramref name="tokenizer"/> and split as
     /// <see cref="PpoOptions.PretrainEvalFraction"/> says.</summary>
-    public static PpoPretraining LoadPretraining(PpoOptions options, TextTokenizer tokenizer) =>
-        PpoPretraining.Load(Path.Combine(options.DataFolder, CorpusFile), tokenizer, options.PretrainEvalFraction);
+    public static PretrainingText LoadPretraining(PpoOptions options, TextTokenizer tokenizer) =>
+        PretrainingText.Load(Path.Combine(options.DataFolder, CorpusFile), tokenizer, options.PretrainEvalFraction);
 
     /// <summary>Reads one prompt per line and encodes each as a generation prompt of at most <paramref name="maxLength"/> tokens.</summary>
     /// <exception cref="InvalidDataException">The file has an empty line or no prompts (the message names the file and line).</exception>

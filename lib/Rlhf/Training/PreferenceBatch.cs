@@ -14,6 +14,9 @@ namespace Rlhf.Training;
 /// <param name="Pairs">N.</param>
 public sealed record PreferenceBatch(Tensor InputIds, Tensor AttentionMask, int Pairs)
 {
+    /// <summary>Windows of pretraining text (inputs, targets) (W, L) each for a pretraining mix; null when the mix is off.</summary>
+    public (Tensor Inputs, Tensor Targets)? Pretraining { get; init; }
+
     /// <summary>Collates <paramref name="examples"/> (chosen rows first, then rejected rows) onto <paramref name="device"/>.</summary>
     public static PreferenceBatch Collate(IReadOnlyList<PreferenceExample> examples, int padId, Device device)
     {

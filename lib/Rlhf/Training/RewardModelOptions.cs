@@ -49,6 +49,11 @@ public sealed record RewardModelOptions
     /// <summary>Required reward gap m in -log sigmoid(r_chosen - r_rejected - m); 0 is plain Bradley-Terry. Default 0.</summary>
     public double Margin { get; init; } = 0.0;
 
+    /// <summary>Pretraining mix: windows of <c>corpus.jsonl</c> in <see cref="DataFolder"/> that the backbone keeps modelling
+    /// through its tied language-model head while it learns rewards (a regulariser that keeps pretrained knowledge, see
+    /// <see cref="RewardModelStage.Loss"/>). Default: off (coef 0).</summary>
+    public PretrainingMixOptions Ptx { get; init; } = new();
+
     /// <summary>Held-out pairs scored at each evaluation (the first N of the file; 0 = all). The final evaluation in the
     /// result always uses all of them. Default 300.</summary>
     public int EvalPairs { get; init; } = 300;
@@ -96,6 +101,8 @@ public sealed record RewardModelOptions
         Require(AnnotatorLengthBias is null || double.IsFinite(AnnotatorLengthBias.Value), nameof(AnnotatorLengthBias), "must be a finite number or null");
         Require(MaxLength >= 16, nameof(MaxLength), "must be at least 16");
         Require(Margin >= 0 && double.IsFinite(Margin), nameof(Margin), "must be 0 or a positive number");
+        ArgumentNullException.ThrowIfNull(Ptx, nameof(Ptx));
+        Ptx.Validate("rm");
         Require(EvalPairs >= 0, nameof(EvalPairs), "must be 0 (all) or more");
         Require(TrainEvalPairs >= 0, nameof(TrainEvalPairs), "must be 0 (none) or more");
         Require(EvalBatchPairs > 0, nameof(EvalBatchPairs), "must be positive");

@@ -22,12 +22,17 @@ public sealed class RewardModelStage : ITrainingStage<PreferenceBatch>
     readonly IReadOnlyList<PreferenceExample> trainingPairs;
     readonly IReadOnlyList<PreferenceExample> heldOutPairs;
     readonly Dictionary<int, int[][]> epochBatches = [];
+    readonly PretrainingMix? mix;
 
     /// <summary>A stage training <paramref name="model"/> (dropout should be 0: the two sides of a pair must see the same
-    /// network) on <paramref name="trainingPairs"/>, evaluated on <paramref name="heldOutPairs"/>.</summary>
+    /// network) on <paramref name="trainingPairs"/>, evaluated on <paramref name="heldOutPairs"/>. With <paramref name="mix"/>,
+    /// the backbone also keeps modelling pretraining text through its tied language-model head (see <see cref="Loss"/>).</summary>
     public RewardModelStage(RewardModelOptions options, ScalarHeadModel model, TextTokenizer tokenizer,
-        IReadOnlyList<PreferenceExample> trainingPairs, IReadOnlyList<PreferenceExample> heldOutPairs)
+        IReadOnlyList<PreferenceExample> trainingPairs, IReadOnlyList<PreferenceExample> heldOutPairs, PretrainingMix? mix = null)
     {
+        if (mix is not null && !model.Transformer.HasLanguageModelHead)
+            throw new ArgumentException("the reward model's pretraining mix needs a backbone whose language-model head is tied to its token embedding (GptConfig.TieWeights)", nameof(mix));
+        this.mix = mix;
         options.Validate();
         if (trainingPairs.Count == 0) throw new ArgumentException("no training pairs", nameof(trainingPairs));
         if (heldOutPairs.Count == 0) throw new ArgumentException("no held-out pairs", nameof(heldOutPairs));
@@ -47,8 +52,14 @@ public sealed class RewardModelStage : ITrainingStage<PreferenceBatch>
     /// <inheritdoc />
     public IReadOnlyList<PreferenceBatch> MicroBatches(int step, int count) =>
         Enumerable.Range(0, count)
-            .Select(micro => PreferenceBatch.Collate(BatchAt((long)step * count + micro), tokenizer.PadId, TorchRuntime.Device))
+            .Select(micro => PreferenceBatch.Collate(BatchAt((long)step * count + micro), tokenizer.PadId, TorchRuntime.Device) with
+            {
+                Pretraining = mix?.Text.TrainingWindows(options.Training.Seed, PretrainingStreamOffset + step * count + micro, mix.Windows, mix.WindowLength, TorchRuntime.Device),
+            })
             .ToList();
+
+    /// <summary>Offset of the pretraining mix's window draws from stage 0's and SFT's, so each stage reads other windows.</summary>
+    const int PretrainingStreamOffset = 4_000_000;
 
     /// <summary>
     /// The <paramref name="index"/>-th micro-batch of the endless stream of epochs. Each epoch shuffles the training pairs
@@ -85,7 +96,14 @@ public sealed class RewardModelStage : ITrainingStage<PreferenceBatch>
     /// <inheritdoc />
     public long CountLossItems(PreferenceBatch batch) => batch.Pairs;
 
-    /// <inheritdoc />
+    /// <summary>
+    /// The Bradley-Terry loss summed over the batch's pairs. With the pretraining mix on, adds coef * (the backbone's mean
+    /// next-token loss on the batch's pretraining windows, through the head tied to the embedding) * pairs, so the step's
+    /// objective is the mean BT loss + coef * the mean pretraining loss: a language-modelling regulariser on the reward
+    /// model's hidden states (Yang et al. 2024, "Regularizing Hidden States Enables Learning Generalizable Reward Model for
+    /// LLMs", with pretraining text rather than the chosen responses) that keeps the backbone's knowledge of entities no
+    /// preference pair mentions. The metric <c>ptx_loss</c> is that mean pretraining loss.
+    /// </summary>
     public MicroBatchLoss Loss(PreferenceBatch batch)
     {
         var rewards = model.LastTokenValues(batch.InputIds, batch.AttentionMask); // (2N)
@@ -93,11 +111,19 @@ public sealed class RewardModelStage : ITrainingStage<PreferenceBatch>
         var margin = options.Margin > 0 ? full_like(chosen, options.Margin) : null; // (N)
         var losses = BradleyTerryLoss.PerPair(chosen, rejected, margin); // (N)
         var difference = (chosen - rejected).detach(); // (N)
-        return new MicroBatchLoss(losses.sum(), new Dictionary<string, Tensor>
+        var metrics = new Dictionary<string, Tensor>
         {
             ["accuracy"] = difference.gt(0).to(ScalarType.Float32).sum(),
             ["margin"] = difference.sum(),
-        });
+        };
+        var lossSum = losses.sum(); // ()
+        if (mix is not null && batch.Pretraining is { } windows)
+        {
+            var pretrainingLoss = PretrainingText.MeanTokenLoss(model.Transformer, windows.Inputs, windows.Targets); // () nats per token
+            lossSum = lossSum + mix.Coef * batch.Pairs * pretrainingLoss;
+            metrics["ptx_loss"] = pretrainingLoss.detach() * batch.Pairs;
+        }
+        return new MicroBatchLoss(lossSum, metrics);
     }
 
     /// <inheritdoc />

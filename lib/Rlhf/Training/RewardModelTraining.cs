@@ -54,7 +54,8 @@ public static class RewardModelTraining
         var heldOutPairs = heldOut.Records.Select(p => PreferenceExample.Encode(p, template, options.MaxLength)).ToList();
         int truncated = trainingPairs.Count(p => p.Truncated) + heldOutPairs.Count(p => p.Truncated);
 
-        var stage = new RewardModelStage(options, model, tokenizer, trainingPairs, heldOutPairs);
+        var mix = options.Ptx.Load(Path.Combine(options.DataFolder, SftTraining.CorpusFile), tokenizer);
+        var stage = new RewardModelStage(options, model, tokenizer, trainingPairs, heldOutPairs, mix);
         var trainer = new Trainer<PreferenceBatch>(stage, options.Training, options.OutputFolder, observers);
         var trained = trainer.Train(resumeFrom);
 

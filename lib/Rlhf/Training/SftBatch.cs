@@ -15,6 +15,9 @@ namespace Rlhf.Training;
 /// <param name="LossTokens">Sum of <see cref="LossMask"/>, counted on the host (no device read).</param>
 public sealed record SftBatch(Tensor Inputs, Tensor Targets, Tensor AttentionMask, Tensor LossMask, long LossTokens)
 {
+    /// <summary>Windows of pretraining text (inputs, targets) (W, L) each for the pretraining mix; null when the mix is off.</summary>
+    public (Tensor Inputs, Tensor Targets)? Pretraining { get; init; }
+
     /// <summary>Right-pads <paramref name="examples"/> with <see cref="BatchCollator.ForTraining"/> and shifts by one
     /// (inputs = ids[:-1], targets = ids[1:], mask = lossMask[1:]); tensors on <paramref name="device"/>.</summary>
     public static SftBatch From(IReadOnlyList<ChatExample> examples, int padId, Device device)

@@ -49,6 +49,11 @@ public sealed record SftOptions
     /// ships; trainer checkpoints under <c>checkpoints/</c> stay Float32 so a resume is exact. Default Float16.</summary>
     public torch.ScalarType StoreAs { get; init; } = torch.ScalarType.Float16;
 
+    /// <summary>Pretraining mix (the ptx term of Ouyang et al. 2022, eq. 2, applied to SFT): windows of <c>corpus.jsonl</c> in
+    /// <see cref="DataFolder"/> trained on beside the demonstrations, so fine-tuning on demonstrations about training
+    /// entities does not overwrite what pretraining taught about the others. Default: off (coef 0).</summary>
+    public PretrainingMixOptions Ptx { get; init; } = new();
+
     /// <summary>The course preset: the defaults in a full run; 6 steps of 8 sequences, 32 held-out examples and two
     /// prompts per task kind in a smoke run.</summary>
     public static SftOptions Course => CourseRun.Pick(new SftOptions(), new SftOptions
@@ -70,6 +75,8 @@ public sealed record SftOptions
         Require(EvalExamples >= 1, nameof(EvalExamples), "must be at least 1");
         ArgumentNullException.ThrowIfNull(Evaluation, nameof(Evaluation));
         Evaluation.Validate();
+        ArgumentNullException.ThrowIfNull(Ptx, nameof(Ptx));
+        Ptx.Validate("sft");
         Require(StoreAs is torch.ScalarType.Float32 or torch.ScalarType.Float16 or torch.ScalarType.BFloat16,
             nameof(StoreAs), "must be float32, float16 or b_float16");
         return this;

@@ -23,13 +23,17 @@ public sealed class SftStage : ITrainingStage<SftBatch>
     readonly ScalarType finalStoreAs;
     readonly IReadOnlyDictionary<string, string> finalMetadata;
     readonly Dictionary<long, int[]> epochOrders = [];
+    readonly PretrainingMix? mix;
 
     /// <summary>A stage training <paramref name="model"/> on <paramref name="data"/>; checkpoints carry the tokenizer in
     /// <paramref name="tokenizerFolder"/>. The final model is stored as <paramref name="finalStoreAs"/> with
-    /// <paramref name="finalMetadata"/> (default: Float32, stage "sft").</summary>
+    /// <paramref name="finalMetadata"/> (default: Float32, stage "sft"). With <paramref name="mix"/>, every micro-batch
+    /// also trains on windows of pretraining text (see <see cref="Loss"/>).</summary>
     public SftStage(Gpt model, SftDataset data, TrainingOptions training, string tokenizerFolder, int padId,
-        ScalarType finalStoreAs = ScalarType.Float32, IReadOnlyDictionary<string, string>? finalMetadata = null)
+        ScalarType finalStoreAs = ScalarType.Float32, IReadOnlyDictionary<string, string>? finalMetadata = null,
+        PretrainingMix? mix = null)
     {
+        this.mix = mix;
         this.finalStoreAs = finalStoreAs;
         this.finalMetadata = finalMetadata ?? new Dictionary<string, string> { ["stage"] = "sft" };
         this.model = model;
@@ -54,7 +58,13 @@ public sealed class SftStage : ITrainingStage<SftBatch>
     /// epoch, and the same examples for the same step however the run was interrupted.
     /// </summary>
     public IReadOnlyList<SftBatch> MicroBatches(int step, int count) =>
-        ExampleIndices(step, count).Select(rows => SftBatch.From(rows.Select(i => data.Train[i]).ToList(), padId, model.Device)).ToList();
+        ExampleIndices(step, count).Select((rows, micro) => SftBatch.From(rows.Select(i => data.Train[i]).ToList(), padId, model.Device) with
+        {
+            Pretraining = mix?.Text.TrainingWindows(training.Seed, PretrainingStreamOffset + step * count + micro, mix.Windows, mix.WindowLength, model.Device),
+        }).ToList();
+
+    /// <summary>Offset of the pretraining mix's window draws from stage 0's (which use the step itself), so SFT reads other windows.</summary>
+    const int PretrainingStreamOffset = 2_000_000;
 
     /// <summary>The training-example indices of each of the <paramref name="count"/> micro-batches of <paramref name="step"/>
     /// (see <see cref="MicroBatches"/>).</summary>
@@ -82,13 +92,25 @@ public sealed class SftStage : ITrainingStage<SftBatch>
     /// <inheritdoc/>
     public long CountLossItems(SftBatch batch) => batch.LossTokens;
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Summed next-token loss on the response tokens. With the pretraining mix on, adds coef * (mean next-token loss on the
+    /// batch's pretraining windows) * (the batch's response tokens), so that after the trainer divides by the step's response
+    /// tokens the objective is SFT's mean loss + coef * the mean pretraining loss (the ptx term of Ouyang et al. 2022, eq. 2,
+    /// used here to keep pretrained knowledge through SFT); the metric <c>ptx_loss</c> is that mean pretraining loss.
+    /// </summary>
     public MicroBatchLoss Loss(SftBatch batch)
     {
         var logits = model.forward(batch.Inputs, batch.AttentionMask, null); // (B, T-1, V)
         var lossSum = LanguageModelLoss.MaskedCrossEntropySum(logits, batch.Targets, batch.LossMask); // ()
         var correct = (logits.argmax(-1).eq(batch.Targets).to(ScalarType.Float32) * batch.LossMask).sum(); // () right next-token guesses
-        return new MicroBatchLoss(lossSum, new Dictionary<string, Tensor> { ["token_accuracy"] = correct });
+        var metrics = new Dictionary<string, Tensor> { ["token_accuracy"] = correct };
+        if (mix is not null && batch.Pretraining is { } windows)
+        {
+            var pretrainingLoss = PretrainingText.MeanTokenLoss(model, windows.Inputs, windows.Targets); // () nats per token
+            lossSum = lossSum + mix.Coef * batch.LossTokens * pretrainingLoss;                          // eq. 2's gamma term, weighted per response token
+            metrics["ptx_loss"] = pretrainingLoss.detach() * batch.LossTokens;
+        }
+        return new MicroBatchLoss(lossSum, metrics);
     }
 
     /// <summary>Held-out loss and next-token accuracy per response token over every held-out example.</summary>

@@ -53,7 +53,7 @@ public class PitfallsTests
         // Mean = (ln 2 + ln(4/3)) / 2 = ln(8/3) / 2 = 0.490415.
         var logits = tensor(new float[] { 0, 0, (float)Math.Log(3), 0 }, [1, 2, 2]);
         var targets = tensor(new long[] { 0, 0 }, [1, 2]);
-        Assert.Equal(Math.Log(8.0 / 3.0) / 2, PpoPretraining.MeanTokenLoss(logits, targets).item<float>(), 5);
+        Assert.Equal(Math.Log(8.0 / 3.0) / 2, PretrainingText.MeanTokenLoss(logits, targets).item<float>(), 5);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public class PitfallsTests
 
         var ppo = Gradient(() => { var l = setup.Trainer.MiniBatchLoss(rollout, rows, 7); return l.Policy.Loss + options.VfCoef * l.Value; });
         var (inputs, targets) = setup.Trainer.PtxWindows(7);
-        var lm = Gradient(() => PpoPretraining.MeanTokenLoss(setup.Policy, inputs, targets));
+        var lm = Gradient(() => PretrainingText.MeanTokenLoss(setup.Policy, inputs, targets));
         for (int i = 0; i < parameters.Count; i++)
             Assert.True((ppo[i] + gamma * lm[i]).allclose(total[i], rtol: 1e-4, atol: 1e-6), $"parameter {i}: total gradient != ppo + gamma * lm");
         Assert.Contains(Enumerable.Range(0, parameters.Count), i => lm[i].abs().max().item<float>() > 1e-4); // the LM term is really there
@@ -178,12 +178,12 @@ public class PitfallsTests
     }
 
     /// <summary>40 random documents of 5-20 ids below 48, the last 10 held out.</summary>
-    static PpoPretraining TinyPretraining()
+    static PretrainingText TinyPretraining()
     {
         var random = new Random(17);
         var documents = Enumerable.Range(0, 40).Select(_ => Enumerable.Range(0, random.Next(5, 21)).Select(_ => random.Next(48)).ToArray()).ToList();
-        return new PpoPretraining(new PretrainData(documents, EndOfText, 0.25));
+        return new PretrainingText(new PretrainData(documents, EndOfText, 0.25));
     }
 
-    static TinyPpo.Setup Setup(PpoOptions options, PpoPretraining? pretraining) => TinyPpo.Create(options, pretraining);
+    static TinyPpo.Setup Setup(PpoOptions options, PretrainingText? pretraining) => TinyPpo.Create(options, pretraining);
 }

@@ -39,7 +39,7 @@ static class TinyPpo
     }
 
     /// <summary>Builds the setup (models disposed again if the trainer refuses the options).</summary>
-    public static Setup Create(PpoOptions options, PpoPretraining? pretraining = null, Func<string, int[], double>? gold = null)
+    public static Setup Create(PpoOptions options, PretrainingText? pretraining = null, Func<string, int[], double>? gold = null)
     {
         var policy = TinyModels.Gpt(seed: 3);
         var reference = TinyModels.Gpt(seed: 3);

@@ -6,15 +6,15 @@ using static TorchSharp.torch;
 namespace Rlhf.Training;
 
 /// <summary>
-/// Pretraining text inside PPO, for two things: the PPO-ptx term (Ouyang et al. 2022, eq. 2: gamma * E_pretrain[log pi(x)]
-/// added to the RL objective, so the policy keeps modelling the pretraining distribution) reads windows of the training
-/// stream, and the forgetting measurement reads the held-out stream, split exactly as stage 0 splits the corpus (the last
-/// documents), so no measured token was trained on.
+/// Pretraining text inside a later stage, for two things: the pretraining mix (PPO-ptx, Ouyang et al. 2022, eq. 2:
+/// gamma * E_pretrain[log pi(x)] added to the objective, so the model keeps modelling the pretraining distribution; SFT
+/// uses the same term) reads windows of the training stream, and the forgetting measurement reads the held-out stream,
+/// split exactly as stage 0 splits the corpus (the last documents), so no measured token was trained on.
 /// </summary>
-public sealed class PpoPretraining
+public sealed class PretrainingText
 {
     /// <summary>Wraps already split token streams.</summary>
-    public PpoPretraining(PretrainData data)
+    public PretrainingText(PretrainData data)
     {
         ArgumentNullException.ThrowIfNull(data);
         Data = data;
@@ -25,10 +25,10 @@ public sealed class PpoPretraining
 
     /// <summary>Reads the jsonl corpus at <paramref name="corpusPath"/> and tokenises it with <paramref name="tokenizer"/>,
     /// holding out the last <paramref name="evalFraction"/> of the documents (stage 0's split for the same fraction).</summary>
-    public static PpoPretraining Load(string corpusPath, TextTokenizer tokenizer, double evalFraction)
+    public static PretrainingText Load(string corpusPath, TextTokenizer tokenizer, double evalFraction)
     {
-        if (!File.Exists(corpusPath)) throw new FileNotFoundException($"pretraining corpus {corpusPath} does not exist (PPO's ptx term and forgetting metric read it)", corpusPath);
-        return new PpoPretraining(PretrainData.FromText(TextCorpus.Load(corpusPath).Records, tokenizer, evalFraction));
+        if (!File.Exists(corpusPath)) throw new FileNotFoundException($"pretraining corpus {corpusPath} does not exist (the pretraining mix (ptx) and the forgetting metric read it)", corpusPath);
+        return new PretrainingText(PretrainData.FromText(TextCorpus.Load(corpusPath).Records, tokenizer, evalFraction));
     }
 
     /// <summary>
