@@ -11,22 +11,18 @@ namespace Rlhf.Plots;
 /// side. Usage: <c>var shown = display("starting"); var view = new LiveMetricsView("PPO", ["objective/scores", "gold/score",
 /// "objective/kl"], shown.Update);</c>, then pass <c>view</c> as an observer.
 /// </summary>
-public sealed class LiveMetricsView : ITrainingObserver, IHtmlDisplay
+public sealed class LiveMetricsView : LiveView
 {
-    readonly string title;
     readonly IReadOnlyList<string> metrics;
-    readonly DisplayThrottle throttle;
     readonly Dictionary<string, List<(int Step, double Value)>> points = [];
-    string status = "starting";
 
     /// <summary>Creates the view for <paramref name="metrics"/> (names as in <see cref="TrainingStep.Metrics"/>, or <c>loss</c>);
     /// <paramref name="update"/> receives this view when it changes, at most once per <paramref name="minimumInterval"/> (default 1 s) and at the end.</summary>
     public LiveMetricsView(string title, IReadOnlyList<string> metrics, Action<object?> update, TimeSpan? minimumInterval = null)
+        : base(title, update, minimumInterval)
     {
         if (metrics.Count == 0) throw new ArgumentException("name at least one metric to draw.", nameof(metrics));
-        this.title = title;
         this.metrics = metrics;
-        throttle = new DisplayThrottle(this, update, minimumInterval);
         foreach (var name in metrics) points[name] = [];
     }
 
@@ -34,51 +30,32 @@ public sealed class LiveMetricsView : ITrainingObserver, IHtmlDisplay
     public IReadOnlyList<(int Step, double Value)> Points(string metric) => points[metric];
 
     /// <inheritdoc />
-    public void OnStart(int fromStep, int totalSteps)
-    {
-        status = $"0 of {totalSteps} steps";
-        Publish(force: true);
-    }
-
-    /// <inheritdoc />
-    public void OnStep(TrainingStep step)
+    public override void OnStep(TrainingStep step)
     {
         foreach (var name in metrics)
         {
             double? value = name == "loss" ? step.Loss : step.Metrics.TryGetValue(name, out var v) ? v : null;
             if (value is { } known && double.IsFinite(known)) points[name].Add((step.Step, known));
         }
-        status = $"step {step.Step} of {step.TotalSteps}";
-        Publish(force: false);
+        base.OnStep(step);
     }
 
     /// <inheritdoc />
-    public void OnEnd(TrainingResult result)
+    public override string ToHtml()
     {
-        status = $"done: {result.Steps} steps";
-        Publish(force: true);
-    }
-
-    void Publish(bool force) => throttle.Publish(force);
-
-    /// <inheritdoc />
-    public string ToHtml()
-    {
-        var html = new StringBuilder();
-        html.Append("<div style=\"font-family:sans-serif\"><b>").Append(WebUtility.HtmlEncode(title)).Append("</b> — ")
-            .Append(WebUtility.HtmlEncode(status)).Append("<div style=\"display:flex;flex-wrap:wrap;gap:12px\">");
+        var html = new StringBuilder(Header()).Append("<div style=\"display:flex;flex-wrap:wrap;gap:12px\">");
         foreach (var name in metrics)
         {
             var series = points[name];
             html.Append("<div><small>").Append(WebUtility.HtmlEncode(name));
             if (series.Count > 0) html.Append(' ').Append(WebUtility.HtmlEncode(CellFormat.Format(series[^1].Value)));
-            html.Append("</small><br/>").Append(LiveTrainingView.Sparkline(series, 240, 70)).Append("</div>");
+            html.Append("</small><br/>").Append(Sparkline(series, 240, 70)).Append("</div>");
         }
         return html.Append("</div></div>").ToString();
     }
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{title}: {status}" + string.Concat(metrics.Where(m => points[m].Count > 0)
+        $"{Title}: {Status}" + string.Concat(metrics.Where(m => points[m].Count > 0)
             .Select(m => string.Create(CultureInfo.InvariantCulture, $" — {m} {CellFormat.Format(points[m][^1].Value)}")));
 }
