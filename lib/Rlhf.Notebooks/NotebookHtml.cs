@@ -6,7 +6,9 @@ using Markdig;
 namespace Rlhf.Notebooks;
 
 /// <summary>Renders an executed notebook as one HTML page a learner can open without Jupyter or VS Code: markdown cells
-/// as HTML, code cells as code followed by their outputs (HTML outputs as they are, text in &lt;pre&gt;, errors in red).</summary>
+/// as HTML, code cells as code followed by their outputs (HTML outputs as they are, text in &lt;pre&gt;, errors in red).
+/// Every chart output of an executed notebook carries its own copy of plotly.js (about 3.6 MB: a notebook viewer may show
+/// any output alone); on one page the first copy serves all charts, so the later copies are left out.</summary>
 public static class NotebookHtml
 {
     static readonly MarkdownPipeline markdown = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
@@ -29,6 +31,7 @@ public static class NotebookHtml
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").Append(WebUtility.HtmlEncode(title)).Append("</title>")
             .Append(Style).Append("</head><body>\n");
+        var plotly = new PlotlyOnce();
         foreach (var cell in document.Cells)
         {
             var source = CellText(cell.Json["source"]);
@@ -40,12 +43,12 @@ public static class NotebookHtml
             html.Append("<div class=\"cell-meta\">cell ").Append(cell.Number).Append(ExecutionNote(cell.Json)).Append("</div>");
             html.Append("<pre class=\"code\">").Append(WebUtility.HtmlEncode(source)).Append("</pre>\n");
             foreach (var output in cell.Json["outputs"]?.AsArray() ?? [])
-                if (output is JsonObject o) AppendOutput(html, o);
+                if (output is JsonObject o) AppendOutput(html, o, plotly);
         }
         return html.Append("</body></html>\n").ToString();
     }
 
-    static void AppendOutput(StringBuilder html, JsonObject output)
+    static void AppendOutput(StringBuilder html, JsonObject output, PlotlyOnce plotly)
     {
         switch (output["output_type"]?.GetValue<string>())
         {
@@ -58,9 +61,30 @@ public static class NotebookHtml
                 break;
             default: // display_data, execute_result
                 var data = output["data"] as JsonObject;
-                if (data?["text/html"] is { } htmlData) html.Append("<div>").Append(CellText(htmlData)).Append("</div>\n");
+                if (data?["text/html"] is { } htmlData) html.Append("<div>").Append(plotly.Keep(CellText(htmlData))).Append("</div>\n");
                 else if (data?["text/plain"] is { } text) html.Append("<pre>").Append(WebUtility.HtmlEncode(CellText(text))).Append("</pre>\n");
                 break;
+        }
+    }
+
+    /// <summary>Keeps the first copy of plotly.js's script element on the page and removes the later ones.</summary>
+    sealed class PlotlyOnce
+    {
+        readonly string script = Rlhf.Plots.ChartHtml.PlotlyScriptElementText;
+        bool seen;
+
+        public string Keep(string fragment)
+        {
+            int first = fragment.IndexOf(script, StringComparison.Ordinal);
+            if (first < 0) return fragment;
+            if (!seen)
+            {
+                seen = true;
+                first = fragment.IndexOf(script, first + script.Length, StringComparison.Ordinal);
+                if (first < 0) return fragment;
+                return fragment[..first] + fragment[first..].Replace(script, "", StringComparison.Ordinal);
+            }
+            return fragment.Replace(script, "", StringComparison.Ordinal);
         }
     }
 

@@ -26,7 +26,7 @@ public static class ChartHtml
     public static string ToHtml(GenericChart chart)
     {
         ArgumentNullException.ThrowIfNull(chart);
-        return PlotlyScriptElement() + "\n" + GenericChart.toChartHTML(chart);
+        return PlotlyScriptElementText + "\n" + GenericChart.toChartHTML(chart);
     }
 
     /// <summary>
@@ -37,7 +37,7 @@ public static class ChartHtml
     {
         ArgumentNullException.ThrowIfNull(charts);
         if (charts.Count == 0) throw new ArgumentException("no charts to render", nameof(charts));
-        return PlotlyScriptElement() + "\n" + string.Join("\n", charts.Select(GenericChart.toChartHTML));
+        return PlotlyScriptElementText + "\n" + string.Join("\n", charts.Select(GenericChart.toChartHTML));
     }
 
     /// <summary>A complete HTML document (with <paramref name="title"/>) that draws <paramref name="chart"/> offline, for saving to a file.</summary>
@@ -61,14 +61,18 @@ public static class ChartHtml
     /// plotly.js's loader so it always sets <c>window.Plotly</c>, also in viewers that load RequireJS
     /// (Jupyter), where it would otherwise register an AMD module the drawing script never sees.
     /// </summary>
-    static string PlotlyScriptElement()
+    /// <remarks>The exact script element every chart fragment of this library starts with: a page that holds several
+    /// fragments needs only the first copy (the notebook HTML export leaves the others out).</remarks>
+    public static string PlotlyScriptElementText => PlotlyScript.Value;
+
+    static readonly Lazy<string> PlotlyScript = new(() =>
     {
         var source = PlotlyJs.Value.Source.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase);
         return "<script type=\"text/javascript\">\n" +
                "if (typeof window.Plotly === 'undefined') { (function (define, module, exports) {\n" +
                source +
                "\n}).call(window); }\n</script>";
-    }
+    });
 
     static (string Version, string Source) LoadPlotlyJs()
     {
