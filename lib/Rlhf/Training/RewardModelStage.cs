@@ -144,6 +144,15 @@ public sealed class RewardModelStage : ITrainingStage<PreferenceBatch>
     /// <inheritdoc />
     public void SaveModel(string folder) => RewardModel.SaveWeights(folder, model, tokenizer, null, ScalarType.Float32);
 
+    /// <summary>The shipped weights: stored as <see cref="RewardModelOptions.StoreAs"/> with the run's seed, steps and
+    /// starting checkpoint in the header; <see cref="RewardModelTraining.Run"/> then adds the normalisation beside them.</summary>
+    public void SaveFinalModel(string folder) => RewardModel.SaveWeights(folder, model, tokenizer, new Dictionary<string, string>
+    {
+        ["seed"] = options.Training.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["steps"] = options.Training.MaxSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["init_from"] = options.InitFrom ?? "random",
+    }, options.StoreAs);
+
     /// <inheritdoc />
     public void LoadModel(string folder) => Checkpoint.LoadInto(folder, model);
 

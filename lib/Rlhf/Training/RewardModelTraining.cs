@@ -66,11 +66,7 @@ public static class RewardModelTraining
         var normalization = RewardNormalization.FromSamples(rawRewards, options.DivideByStd);
         var samples = prompts.Select((p, i) => new NormalizationSample(p, responses[i], rawRewards[i], normalization.Apply(rawRewards[i]))).ToList();
 
-        var rewardModel = new RewardModel(model, normalization, tokenizer);
-        rewardModel.Save(options.OutputFolder, new Dictionary<string, string>
-        {
-            ["seed"] = options.Training.Seed.ToString(), ["steps"] = trained.Steps.ToString(), ["init_from"] = options.InitFrom ?? "random",
-        }, options.StoreAs);
+        normalization.Save(options.OutputFolder); // the weights are already there: the stage's final save (RewardModelStage.SaveFinalModel)
         return new RewardModelResult(trained, evaluation, normalization, samples, training.Report, truncated, options.OutputFolder);
     }
 

@@ -180,7 +180,10 @@ public class RewardModelStageTests
         // The saved folder is a reward checkpoint that scores like the trained model (weights were rounded to float16 before scoring).
         using var loaded = RewardModel.Load(options.OutputFolder);
         Assert.Equal(result.Normalization, loaded.Normalization);
-        Assert.Equal("9", Checkpoint.ReadMetadata(options.OutputFolder)["seed"]);
+        var metadata = Checkpoint.ReadMetadata(options.OutputFolder);
+        Assert.Equal(("9", "40", "random", "rm"), (metadata["seed"], metadata["steps"], metadata["init_from"], metadata["stage"]));
+        // Written once, by the trainer's final save, in the shipped element type.
+        Assert.All(SafetensorsHeader.Read(Path.Combine(options.OutputFolder, Checkpoint.WeightsFile)).Entries, e => Assert.Equal("F16", e.Dtype));
         Assert.True(File.Exists(Path.Combine(options.OutputFolder, "history.json")));
         var pair = EasyPairs(200, 1)[0];
         var scores = loaded.Score([(pair.Prompt, pair.Chosen), (pair.Prompt, pair.Rejected)]);
