@@ -1,5 +1,6 @@
-// Held-out greedy gold of PPO policies from the reward-hacking runs of docs/results/07-pitfalls.md, and each fix's paired
-// difference from the weak-KL run of the same seed (prompt by prompt, pooled over seeds).
+// The reward-hacking runs of docs/results/07-pitfalls.md: each run's rollouts over its last three iterations (RM score, gold,
+// length, KL; from its history.json), the held-out greedy gold of its final policy, and each fix's paired difference from
+// the weak-KL run of the same seed (prompt by prompt, pooled over seeds).
 // Run from the repository root after building: dotnet fsi docs/scripts/hacking-heldout.fsx OUT
 // where OUT holds the run folders h-<run>-<seed> written by the commands on that page.
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/TorchSharp.dll"
@@ -9,10 +10,19 @@ open System.IO
 open Rlhf.Checkpoints
 open Rlhf.Evaluation
 open Rlhf.Text
+open Rlhf.Training
 Rlhf.Torch.TorchRuntime.Init() |> ignore
 let root = fsi.CommandLineArgs.[1]
 let runs = [ "weak"; "kl02"; "lp005"; "lp01"; "ens"; "ensmin" ]
 let seeds = [ "1234"; "7"; "11" ]
+printfn "rollouts, mean of the last three iterations: RM score / gold / length / KL"
+for run in runs do
+  for seed in seeds do
+    let history = Path.Combine(root, $"h-{run}-{seed}", "history.json")
+    if File.Exists history then
+      let s = PpoRunSummary.Of($"{run}-{seed}", MetricsHistory.Load(history))
+      printfn "%-14s %6.2f  %.3f  %5.1f  %5.1f" s.Name s.RmScore s.Gold s.Length s.Kl
+printfn "\nheld-out prompts, greedy"
 let evaluator = PolicyEvaluator(TextTokenizer.Load("data/checkpoints/sft"), PolicyEvaluationOptions.Greedy)
 let prompts = evaluator.LoadPrompts()
 let evaluate (name: string) (folder: string) =

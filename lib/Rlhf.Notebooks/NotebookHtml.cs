@@ -70,21 +70,15 @@ public static class NotebookHtml
     /// <summary>Keeps the first copy of plotly.js's script element on the page and removes the later ones.</summary>
     sealed class PlotlyOnce
     {
-        readonly string script = Rlhf.Plots.ChartHtml.PlotlyScriptElementText;
+        readonly string script = Rlhf.Plots.ChartHtml.PlotlyScriptElement;
         bool seen;
 
         public string Keep(string fragment)
         {
-            int first = fragment.IndexOf(script, StringComparison.Ordinal);
-            if (first < 0) return fragment;
-            if (!seen)
-            {
-                seen = true;
-                first = fragment.IndexOf(script, first + script.Length, StringComparison.Ordinal);
-                if (first < 0) return fragment;
-                return fragment[..first] + fragment[first..].Replace(script, "", StringComparison.Ordinal);
-            }
-            return fragment.Replace(script, "", StringComparison.Ordinal);
+            int kept = seen ? 0 : fragment.IndexOf(script, StringComparison.Ordinal) + script.Length; // end of the first copy
+            if (kept < script.Length) return fragment.Replace(script, "", StringComparison.Ordinal);  // seen already, or no copy here
+            seen = true;
+            return fragment[..kept] + fragment[kept..].Replace(script, "", StringComparison.Ordinal);
         }
     }
 

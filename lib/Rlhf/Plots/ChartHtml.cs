@@ -26,7 +26,7 @@ public static class ChartHtml
     public static string ToHtml(GenericChart chart)
     {
         ArgumentNullException.ThrowIfNull(chart);
-        return PlotlyScriptElementText + "\n" + GenericChart.toChartHTML(chart);
+        return PlotlyScriptElement + "\n" + GenericChart.toChartHTML(chart);
     }
 
     /// <summary>
@@ -37,7 +37,7 @@ public static class ChartHtml
     {
         ArgumentNullException.ThrowIfNull(charts);
         if (charts.Count == 0) throw new ArgumentException("no charts to render", nameof(charts));
-        return PlotlyScriptElementText + "\n" + string.Join("\n", charts.Select(GenericChart.toChartHTML));
+        return PlotlyScriptElement + "\n" + string.Join("\n", charts.Select(GenericChart.toChartHTML));
     }
 
     /// <summary>A complete HTML document (with <paramref name="title"/>) that draws <paramref name="chart"/> offline, for saving to a file.</summary>
@@ -63,7 +63,7 @@ public static class ChartHtml
     /// </summary>
     /// <remarks>The exact script element every chart fragment of this library starts with: a page that holds several
     /// fragments needs only the first copy (the notebook HTML export leaves the others out).</remarks>
-    public static string PlotlyScriptElementText => PlotlyScript.Value;
+    public static string PlotlyScriptElement => PlotlyScript.Value;
 
     static readonly Lazy<string> PlotlyScript = new(() =>
     {

@@ -26,7 +26,7 @@ public static class PpoTraining
     public const string PromptsFile = "rl_prompts.txt";
 
     /// <summary>The pretraining corpus inside <see cref="PpoOptions.DataFolder"/> (ptx term and forgetting metric).</summary>
-    public const string CorpusFile = "corpus.jsonl";
+    public const string CorpusFile = World.TinyWorldWriter.CorpusFile;
 
     /// <summary>Runs PPO with <paramref name="options"/>, reporting every iteration to <paramref name="observers"/>.
     /// <paramref name="pretraining"/> (from <see cref="LoadPretraining"/>) saves re-reading the corpus when several runs

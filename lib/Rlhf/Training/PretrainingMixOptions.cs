@@ -38,5 +38,5 @@ public sealed record PretrainingMixOptions
 
     /// <summary>The mix over <paramref name="corpusPath"/> tokenised with <paramref name="tokenizer"/>, or null when it is off.</summary>
     public PretrainingMix? Load(string corpusPath, Text.TextTokenizer tokenizer) =>
-        IsOn ? new PretrainingMix(PretrainingText.Load(corpusPath, tokenizer, EvalFraction), Coef, Windows, WindowLength).Validate() : null;
+        IsOn ? new PretrainingMix(PretrainingText.Load(corpusPath, tokenizer, EvalFraction), this) : null;
 }

@@ -54,7 +54,7 @@ public sealed class RewardModelStage : ITrainingStage<PreferenceBatch>
         Enumerable.Range(0, count)
             .Select(micro => PreferenceBatch.Collate(BatchAt((long)step * count + micro), tokenizer.PadId, TorchRuntime.Device) with
             {
-                Pretraining = mix?.Text.TrainingWindows(options.Training.Seed, PretrainingStreamOffset + step * count + micro, mix.Windows, mix.WindowLength, TorchRuntime.Device),
+                Pretraining = mix?.Windows(options.Training.Seed, PretrainingStreamOffset + step * count + micro, TorchRuntime.Device),
             })
             .ToList();
 
@@ -117,12 +117,7 @@ public sealed class RewardModelStage : ITrainingStage<PreferenceBatch>
             ["margin"] = difference.sum(),
         };
         var lossSum = losses.sum(); // ()
-        if (mix is not null && batch.Pretraining is { } windows)
-        {
-            var pretrainingLoss = PretrainingText.MeanTokenLoss(model.Transformer, windows.Inputs, windows.Targets); // () nats per token
-            lossSum = lossSum + mix.Coef * batch.Pairs * pretrainingLoss;
-            metrics["ptx_loss"] = pretrainingLoss.detach() * batch.Pairs;
-        }
+        if (mix is not null && batch.Pretraining is { } windows) lossSum = mix.AddTerm(lossSum, batch.Pairs, model.Transformer, windows, metrics);
         return new MicroBatchLoss(lossSum, metrics);
     }
 

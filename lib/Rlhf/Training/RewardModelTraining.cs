@@ -54,7 +54,7 @@ public static class RewardModelTraining
         var heldOutPairs = heldOut.Records.Select(p => PreferenceExample.Encode(p, template, options.MaxLength)).ToList();
         int truncated = trainingPairs.Count(p => p.Truncated) + heldOutPairs.Count(p => p.Truncated);
 
-        var mix = options.Ptx.Load(Path.Combine(options.DataFolder, SftTraining.CorpusFile), tokenizer);
+        var mix = options.Ptx.Load(Path.Combine(options.DataFolder, World.TinyWorldWriter.CorpusFile), tokenizer);
         var stage = new RewardModelStage(options, model, tokenizer, trainingPairs, heldOutPairs, mix);
         var trainer = new Trainer<PreferenceBatch>(stage, options.Training, options.OutputFolder, observers);
         var trained = trainer.Train(resumeFrom);

@@ -60,7 +60,7 @@ public sealed class SftStage : ITrainingStage<SftBatch>
     public IReadOnlyList<SftBatch> MicroBatches(int step, int count) =>
         ExampleIndices(step, count).Select((rows, micro) => SftBatch.From(rows.Select(i => data.Train[i]).ToList(), padId, model.Device) with
         {
-            Pretraining = mix?.Text.TrainingWindows(training.Seed, PretrainingStreamOffset + step * count + micro, mix.Windows, mix.WindowLength, model.Device),
+            Pretraining = mix?.Windows(training.Seed, PretrainingStreamOffset + step * count + micro, model.Device),
         }).ToList();
 
     /// <summary>Offset of the pretraining mix's window draws from stage 0's (which use the step itself), so SFT reads other windows.</summary>
@@ -104,12 +104,7 @@ public sealed class SftStage : ITrainingStage<SftBatch>
         var lossSum = LanguageModelLoss.MaskedCrossEntropySum(logits, batch.Targets, batch.LossMask); // ()
         var correct = (logits.argmax(-1).eq(batch.Targets).to(ScalarType.Float32) * batch.LossMask).sum(); // () right next-token guesses
         var metrics = new Dictionary<string, Tensor> { ["token_accuracy"] = correct };
-        if (mix is not null && batch.Pretraining is { } windows)
-        {
-            var pretrainingLoss = PretrainingText.MeanTokenLoss(model, windows.Inputs, windows.Targets); // () nats per token
-            lossSum = lossSum + mix.Coef * batch.LossTokens * pretrainingLoss;                          // eq. 2's gamma term, weighted per response token
-            metrics["ptx_loss"] = pretrainingLoss.detach() * batch.LossTokens;
-        }
+        if (mix is not null && batch.Pretraining is { } windows) lossSum = mix.AddTerm(lossSum, batch.LossTokens, model, windows, metrics);
         return new MicroBatchLoss(lossSum, metrics);
     }
 

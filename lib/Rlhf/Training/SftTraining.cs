@@ -17,9 +17,6 @@ public static class SftTraining
     /// <summary>File beside the final model with the options the run used.</summary>
     public const string OptionsFile = "sft_options.json";
 
-    /// <summary>The pretraining corpus inside <see cref="SftOptions.DataFolder"/> (read only when the pretraining mix is on).</summary>
-    public const string CorpusFile = "corpus.jsonl";
-
     /// <summary>File beside the final model with the gold evaluation (metrics per policy, stable keys).</summary>
     public const string EvaluationFile = "evaluation.json";
 
@@ -42,7 +39,7 @@ public static class SftTraining
         using (var model = Checkpoint.LoadGpt(options.InputCheckpoint))
         {
             if (options.EvaluateInputModel) before = evaluator.Evaluate("base", model);
-            var mix = options.Ptx.Load(Path.Combine(options.DataFolder, CorpusFile), tokenizer);
+            var mix = options.Ptx.Load(Path.Combine(options.DataFolder, World.TinyWorldWriter.CorpusFile), tokenizer);
             var stage = new SftStage(model, data, options.Training, options.InputCheckpoint, tokenizer.PadId, options.StoreAs, FinalMetadata(options), mix);
             var trainer = new Trainer<SftBatch>(stage, options.Training, options.OutputFolder, observers);
             training = trainer.Train(options.ResumeFrom); // writes the final model (stage.SaveFinalModel) and history.json

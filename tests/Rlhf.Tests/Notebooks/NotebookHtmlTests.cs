@@ -35,7 +35,7 @@ public class NotebookHtmlTests
 
         var page = NotebookHtml.Render(notebook.ToJsonString(), "charts");
 
-        string script = ChartHtml.PlotlyScriptElementText;
+        string script = ChartHtml.PlotlyScriptElement;
         Assert.Equal(1, Count(first, script));
         Assert.Equal(1, Count(page, script));                                  // two charts, one plotly.js
         Assert.True(page.IndexOf(script, StringComparison.Ordinal) < page.IndexOf("id=\"", StringComparison.Ordinal),

@@ -25,7 +25,7 @@ public sealed class PretrainingMixTests
     {
         var random = new Random(23);
         var documents = Enumerable.Range(0, 30).Select(_ => Enumerable.Range(0, random.Next(10, 40)).Select(_ => random.Next(1, 500)).ToArray()).ToList();
-        return new PretrainingMix(new PretrainingText(new PretrainData(documents, Tokenizer.EndOfTextId, 0.2)), coef, Windows: 3, WindowLength: 16).Validate();
+        return new PretrainingMix(new PretrainingText(new PretrainData(documents, Tokenizer.EndOfTextId, 0.2)), new PretrainingMixOptions { Coef = coef, Windows = 3, WindowLength = 16 });
     }
 
     static SftDataset SftData() => SftDataset.Encode(
