@@ -37,8 +37,8 @@ public sealed record PretrainOptions
     /// the shipped checkpoints use), Float32 or BFloat16. Resumable checkpoints always keep Float32.</summary>
     public ScalarType StoreAs { get; init; } = ScalarType.Float16;
 
-    /// <summary>The course defaults for the loop: 300 steps of 16 windows of 256 tokens (1.2M tokens, about 3 passes over the corpus), AdamW with peak learning rate
-    /// 2e-3 after 30 warm-up steps (cosine decay to 10%), evaluation and a resumable checkpoint every 50 steps.</summary>
+    /// <summary>The course defaults for the loop: 1,500 steps of 16 windows of 257 tokens (6.2M tokens, about 14 passes over the corpus), AdamW with peak
+    /// learning rate 2e-3 after 60 warm-up steps (cosine decay to 10%), weight decay 0.1, evaluation every 100 steps and a resumable checkpoint every 250.</summary>
     public static TrainingOptions DefaultTraining { get; } = new()
     {
         MaxSteps = 1500, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 60, EvalEvery = 100, CheckpointEvery = 250, WeightDecay = 0.1,

@@ -1,0 +1,43 @@
+// Knowledge probe by likelihood: how often a checkpoint gives a held-out (and a training) sum a higher log-probability than each
+// plausible wrong result (the world's own near misses), in reference-page form and in chat form, and how often the right
+// result beats all of them. Run from the repository root after building:
+//   dotnet fsi docs/scripts/knowledge-discrimination.fsx data/checkpoints/base [tokenizer folder, default: the checkpoint]
+#r "../../lib/Rlhf.Cli/bin/Debug/net10.0/TorchSharp.dll"
+#r "../../lib/Rlhf.Cli/bin/Debug/net10.0/Microsoft.ML.Tokenizers.dll"
+#r "../../lib/Rlhf.Cli/bin/Debug/net10.0/Rlhf.dll"
+open Rlhf
+open Rlhf.Checkpoints
+open Rlhf.Text
+open Rlhf.World
+open TorchSharp
+Rlhf.Torch.TorchRuntime.Init() |> ignore
+let folder = fsi.CommandLineArgs.[1]
+let model = Checkpoint.LoadGpt(folder)
+model.eval()
+let tok = TextTokenizer.Load(if fsi.CommandLineArgs.Length > 2 then fsi.CommandLineArgs.[2] else folder)
+let u = TaskUniverse(1234UL, 0.2)
+let score (texts: string[]) =
+  use _ = torch.no_grad()
+  texts |> Array.map (fun t ->
+    let ids = tok.Encode(t) |> Array.map int64
+    use x = torch.tensor(ids).unsqueeze(0)
+    use logits = model.forward(x)
+    use lp = torch.nn.functional.log_softmax(logits.narrow(1, 0, int64 ids.Length - 1L), -1)
+    use tg = x.narrow(1, 1, int64 ids.Length - 1L)
+    lp.gather(-1, tg.unsqueeze(-1)).sum().item<float32>() |> float)
+let wrongs (a: int) (avoid: int list) = [-3; -2; -1; 1; 2; 3; 10] |> List.map ((+) a) |> List.filter (fun c -> c >= 0 && not (List.contains c avoid))
+for held in [true; false] do
+  let pool = (if held then u.HeldOut(TaskKind.Arithmetic) else u.Training(TaskKind.Arithmetic)) |> Seq.truncate 150 |> Seq.cast<ArithmeticTask> |> Seq.toList
+  for (form, mk) in [ ("page", fun (t: ArithmeticTask) (n: int) -> sprintf "Quiz answers: %d %c %d = %d." t.Left t.Operator t.Right n)
+                      ("chat", fun (t: ArithmeticTask) (n: int) -> sprintf "### Human: What is %d %c %d?\n### Assistant: The answer is %d." t.Left t.Operator t.Right n) ] do
+    let mutable wins = 0
+    let mutable total = 0
+    let mutable top = 0
+    for t in pool do
+      let ws = wrongs t.Answer [t.Left; t.Right]
+      let s = score (Array.ofList (mk t t.Answer :: (ws |> List.map (mk t))))
+      for k in 1 .. s.Length - 1 do
+        total <- total + 1
+        if s.[0] > s.[k] then wins <- wins + 1
+      if s.[1..] |> Array.forall (fun v -> s.[0] > v) then top <- top + 1
+    printfn "held=%b %s: pairwise %.3f  best-of-candidates %.3f (%d tasks)" held form (float wins / float total) (float top / float pool.Length) pool.Length
