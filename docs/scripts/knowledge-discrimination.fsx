@@ -5,9 +5,9 @@
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/TorchSharp.dll"
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/Microsoft.ML.Tokenizers.dll"
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/Rlhf.dll"
-open Rlhf
 open Rlhf.Checkpoints
 open Rlhf.Text
+open Rlhf.Training
 open Rlhf.World
 open TorchSharp
 Rlhf.Torch.TorchRuntime.Init() |> ignore
@@ -19,13 +19,12 @@ let u = TaskUniverse(1234UL, 0.2)
 let score (texts: string[]) =
   use _ = torch.no_grad()
   texts |> Array.map (fun t ->
-    let ids = tok.Encode(t) |> Array.map int64
-    use x = torch.tensor(ids).unsqueeze(0)
-    use logits = model.forward(x)
-    use lp = torch.nn.functional.log_softmax(logits.narrow(1, 0, int64 ids.Length - 1L), -1)
-    use tg = x.narrow(1, 1, int64 ids.Length - 1L)
-    lp.gather(-1, tg.unsqueeze(-1)).sum().item<float32>() |> float)
-let wrongs (a: int) (avoid: int list) = [-3; -2; -1; 1; 2; 3; 10] |> List.map ((+) a) |> List.filter (fun c -> c >= 0 && not (List.contains c avoid))
+    use scope = torch.NewDisposeScope()
+    let ids = torch.tensor(tok.Encode(t) |> Array.map int64).unsqueeze(0)                        // (1, T)
+    let struct (sum, _) = ResponseLogProbs.Summed(model.forward(ids), ids, torch.ones_like(ids)) // log p of every token after the first
+    float (sum.item<float32>()))
+let wrongs (answer: int) (operands: int list) =
+  ResponseWriter.WrongNumberOffsets |> Seq.map ((+) answer) |> Seq.filter (fun c -> c >= 0 && not (List.contains c operands)) |> Seq.toList
 for held in [true; false] do
   let pool = (if held then u.HeldOut(TaskKind.Arithmetic) else u.Training(TaskKind.Arithmetic)) |> Seq.truncate 150 |> Seq.cast<ArithmeticTask> |> Seq.toList
   for (form, mk) in [ ("page", fun (t: ArithmeticTask) (n: int) -> sprintf "Quiz answers: %d %c %d = %d." t.Left t.Operator t.Right n)

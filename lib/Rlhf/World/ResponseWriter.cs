@@ -181,12 +181,15 @@ public static class ResponseWriter
         }
     }
 
+    /// <summary>How far a wrong number the world writes lies from the right one (drawn uniformly; see <see cref="WrongNumber"/>).</summary>
+    public static IReadOnlyList<int> WrongNumberOffsets { get; } = [-3, -2, -1, 1, 2, 3, 10];
+
     /// <summary>A plausible wrong number: near the answer, never the answer and never one of the operands.</summary>
     static int WrongNumber(int answer, WorldRandom random, params int[] avoid)
     {
         while (true)
         {
-            int candidate = answer + random.Pick([-3, -2, -1, 1, 2, 3, 10]);
+            int candidate = answer + random.Pick(WrongNumberOffsets);
             if (candidate >= 0 && candidate != answer && !avoid.Contains(candidate)) return candidate;
         }
     }
