@@ -1,5 +1,7 @@
 // Reward-model accuracy against the gold order on the held-out pairs, by task kind and by the pair of gold verdicts.
 // Run from the repository root after building: dotnet fsi docs/scripts/reward-model-breakdown.fsx data/checkpoints/rm
+// A third argument names a task kind whose wrongly ordered pairs are listed (gold-preferred response first):
+//   dotnet fsi docs/scripts/reward-model-breakdown.fsx data/checkpoints/rm data/tinyworld/eval_preferences_pairwise.jsonl Fact
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/TorchSharp.dll"
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/Microsoft.ML.Tokenizers.dll"
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/Rlhf.dll"
@@ -33,3 +35,11 @@ for k in Array.distinct vks |> Array.sort do
   if idx.Length > 0 then
     let ok = idx |> Array.filter (fun i -> sign (ev.ChosenRewards.[i] - ev.RejectedRewards.[i]) = sign (pairs.[i].GoldChosen.Value - pairs.[i].GoldRejected.Value))
     printfn "%-30s n=%4d rm-gold %.3f" k idx.Length (float ok.Length / float idx.Length)
+if fsi.CommandLineArgs.Length > 3 then
+  let kind = fsi.CommandLineArgs.[3]
+  for i in 0..pairs.Length-1 do
+    let p = pairs.[i]
+    if kinds.[i] = kind && p.GoldChosen.HasValue && p.GoldChosen.Value <> p.GoldRejected.Value
+       && sign (ev.ChosenRewards.[i] - ev.RejectedRewards.[i]) <> sign (p.GoldChosen.Value - p.GoldRejected.Value) then
+      let better, worse = if p.GoldChosen.Value > p.GoldRejected.Value then p.Pair.Chosen, p.Pair.Rejected else p.Pair.Rejected, p.Pair.Chosen
+      printfn "miss: %s | gold prefers \"%s\" (%.1f) | reward model prefers \"%s\" (%.1f)" p.Pair.Prompt better (max p.GoldChosen.Value p.GoldRejected.Value) worse (min p.GoldChosen.Value p.GoldRejected.Value)
