@@ -14,6 +14,7 @@
 open System.IO
 open System.Text.RegularExpressions
 open Rlhf.World
+open Rlhf.Data
 let perAnswer = int fsi.CommandLineArgs.[1]
 let folder = fsi.CommandLineArgs.[2]
 let withReverse = fsi.CommandLineArgs.Length > 3 && fsi.CommandLineArgs.[3] = "reverse"
@@ -28,8 +29,7 @@ let trainingValues relation =
   universe.Training(TaskKind.Fact) |> Seq.cast<FactTask> |> Seq.filter (fun t -> t.Fact.Relation = relation)
   |> Seq.map (fun t -> t.Fact.Value.English) |> Seq.distinct |> Seq.toArray
 let random = System.Random(1234)
-let pairs = ResizeArray<string>(File.ReadAllLines(Path.Combine(source, "preferences_pairwise.jsonl")))
-let json (s: string) = System.Text.Json.JsonSerializer.Serialize(s)
+let pairs = ResizeArray<PreferencePair>(SeedFormats.LoadPairwise(Path.Combine(source, "preferences_pairwise.jsonl")).Records)
 let mutable added = 0
 for line in File.ReadAllLines(Path.Combine(source, "preferences_ranked.jsonl")) do
   let ranking = System.Text.Json.JsonDocument.Parse(line).RootElement
@@ -69,7 +69,7 @@ for line in File.ReadAllLines(Path.Combine(source, "preferences_ranked.jsonl")) 
           | _ -> []
         for wrong in wrongs do
           if GoldJudge.Score(task, wrong).Verdict = Verdict.Wrong then // a swap that happens to be right again is dropped
-            pairs.Add(sprintf "{\"prompt\":%s,\"chosen\":%s,\"rejected\":%s}" (json prompt) (json text) (json wrong))
+            pairs.Add(PreferencePair(prompt, text, wrong))
             added <- added + 1
-File.WriteAllLines(Path.Combine(folder, "preferences_pairwise.jsonl"), pairs)
+JsonlRecords.Write(Path.Combine(folder, "preferences_pairwise.jsonl"), pairs)
 printfn "wrote %s: %d minimal pairs added to the %d training pairs" folder added (pairs.Count - added)

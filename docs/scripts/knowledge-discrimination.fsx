@@ -1,6 +1,7 @@
 // Knowledge probe by likelihood: how often a checkpoint gives a held-out (and a training) sum a higher log-probability than each
 // plausible wrong result (the world's own near misses), in reference-page form and in chat form, and how often the right
-// result beats all of them. Run from the repository root after building:
+// result beats all of them; then the same for the fact questions in chat form, the right value against every other value of
+// the relation ("The capital of Japan is Tokyo." against 22 other capitals). Run from the repository root after building:
 //   dotnet fsi docs/scripts/knowledge-discrimination.fsx data/checkpoints/base [tokenizer folder, default: the checkpoint]
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/TorchSharp.dll"
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/Microsoft.ML.Tokenizers.dll"
@@ -40,3 +41,22 @@ for held in [true; false] do
         if s.[0] > s.[k] then wins <- wins + 1
       if s.[1..] |> Array.forall (fun v -> s.[0] > v) then top <- top + 1
     printfn "held=%b %s: pairwise %.3f  best-of-candidates %.3f (%d tasks)" held form (float wins / float total) (float top / float pool.Length) pool.Length
+for held in [true; false] do
+  let pool = (if held then u.HeldOut(TaskKind.Fact) else u.Training(TaskKind.Fact)) |> Seq.cast<FactTask> |> Seq.toList
+  let mutable wins = 0
+  let mutable total = 0
+  let mutable top = 0
+  for t in pool do
+    let f = t.Fact
+    let say (v: Localized) =
+      let answer = match f.Relation with
+                   | FactRelation.Capital -> sprintf "The capital of %s is %s." f.Subject.English v.English
+                   | FactRelation.Color -> sprintf "It is %s." v.English
+                   | _ -> sprintf "%s legs." v.English
+      sprintf "### Human: %s\n### Assistant: %s" (WorldPrompts.Render(t, WorldLanguage.English, 0)) answer
+    let s = score (Array.ofList (say f.Value :: (KnowledgeTable.ValuesOf(f.Relation) |> Seq.filter ((<>) f.Value) |> Seq.map say |> Seq.toList)))
+    for k in 1 .. s.Length - 1 do
+      total <- total + 1
+      if s.[0] > s.[k] then wins <- wins + 1
+    if s.[1..] |> Array.forall (fun v -> s.[0] > v) then top <- top + 1
+  printfn "held=%b facts chat: pairwise %.3f  best-of-candidates %d of %d" held (float wins / float total) top pool.Length
