@@ -61,6 +61,22 @@ public sealed class ScalarHeadModel : nn.Module<Tensor, Tensor>
         return values.gather(1, LastRealIndex(attentionMask).unsqueeze(1)).squeeze(1); // (B)
     }
 
+    /// <summary>The backbone's final hidden state (B, C) at each row's last real token: what the head reads.</summary>
+    public Tensor LastTokenFeatures(Tensor inputIds, Tensor attentionMask)
+    {
+        var hidden = transformer.HiddenStates(inputIds, attentionMask); // (B, T, C)
+        var index = LastRealIndex(attentionMask).view(-1, 1, 1).expand(-1, 1, hidden.shape[2]); // (B, 1, C)
+        return hidden.gather(1, index).squeeze(1); // (B, C)
+    }
+
+    /// <summary>Sets the head to reward = <paramref name="weight"/> (C) . h + <paramref name="bias"/>.</summary>
+    public void SetHead(Tensor weight, double bias)
+    {
+        using var noGrad = no_grad();
+        score.weight!.copy_(weight.reshape(1, -1));
+        score.bias!.fill_(bias);
+    }
+
     /// <summary>Index (B) of the last position whose mask is 1 in each row of <paramref name="attentionMask"/> (B, T).</summary>
     public static Tensor LastRealIndex(Tensor attentionMask)
     {

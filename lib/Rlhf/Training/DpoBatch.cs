@@ -12,6 +12,9 @@ namespace Rlhf.Training;
 /// <param name="PairIndices">Which pairs of the dataset these are (for tests and reference look-ups).</param>
 public sealed record DpoBatch(Tensor InputIds, Tensor LossMask, PairLogProbs Reference, int[] PairIndices)
 {
+    /// <summary>Pretraining windows (inputs, targets) (W, L) each for the pretraining mix, or null when it is off.</summary>
+    public (Tensor Inputs, Tensor Targets)? Pretraining { get; init; }
+
     /// <summary>N: pairs in the batch (the loss items the trainer normalises by).</summary>
     public int Pairs => PairIndices.Length;
 }

@@ -24,6 +24,13 @@ public sealed record DpoOptions
     /// gold; DPO+NLL ends above it, with weight 2 a little more than with 1 over three seeds (docs/results/05-dpo.md).</summary>
     public double SftWeight { get; init; } = 2.0;
 
+    /// <summary>Pretraining mix (the ptx term of Ouyang et al. 2022, eq. 2, here added to DPO's loss as PPO-ptx adds it to
+    /// PPO's): windows of <c>corpus.jsonl</c> in <see cref="DataFolder"/> trained on beside the pairs, so preference
+    /// optimisation on training entities does not wear away what pretraining taught about the others. Default off (coef 0):
+    /// measured on the shipped SFT model (docs/results/05-dpo.md), coef 1 wins 54.2% of held-out prompts against SFT over three
+    /// seeds and coef 3 53.5%, against 53.9% without it.</summary>
+    public PretrainingMixOptions Ptx { get; init; } = new();
+
     /// <summary>Compute the reference model's log-probs once for every pair before training (no-grad) and free the
     /// reference model; false keeps it and recomputes them every step. Same numbers either way. Default true.</summary>
     public bool PrecomputeReference { get; init; } = true;
@@ -85,6 +92,8 @@ public sealed record DpoOptions
         Require(Enum.IsDefined(Loss), nameof(Loss), "must be sigmoid, conservative or ipo");
         Require(LabelSmoothing is >= 0 and < 0.5, nameof(LabelSmoothing), "must be in [0, 0.5)");
         Require(SftWeight >= 0 && double.IsFinite(SftWeight), nameof(SftWeight), "must be 0 or more");
+        ArgumentNullException.ThrowIfNull(Ptx, nameof(Ptx));
+        Ptx.Validate("dpo");
         Require(!string.IsNullOrWhiteSpace(DataFolder), nameof(DataFolder), "must name a folder");
         Require(!string.IsNullOrWhiteSpace(TrainFile), nameof(TrainFile), "must name a file");
         Require(!string.IsNullOrWhiteSpace(EvalFile), nameof(EvalFile), "must name a file");

@@ -24,6 +24,7 @@ public sealed class DpoStage : ITrainingStage<DpoBatch>, IDisposable
     readonly PolicyEvaluator? goldEvaluator;
     readonly IReadOnlyList<string> goldPrompts;
     readonly Dictionary<long, int[]> orders = [];
+    readonly PretrainingMix? mix;
     Gpt? reference;
 
     /// <summary>A stage training <paramref name="policy"/> against <paramref name="reference"/> (a frozen copy of the
@@ -36,9 +37,11 @@ public sealed class DpoStage : ITrainingStage<DpoBatch>, IDisposable
     /// <param name="tokenizerFolder">The tokenizer files saved with every checkpoint of the policy.</param>
     /// <param name="goldEvaluator">Scores the policy's answers to <paramref name="goldPrompts"/> at every evaluation; null for none.</param>
     /// <param name="goldPrompts">Held-out prompts for <paramref name="goldEvaluator"/>.</param>
+    /// <param name="mix">The pretraining mix added to every training micro-batch's loss (<see cref="DpoOptions.Ptx"/>); null for none.</param>
     public DpoStage(DpoOptions options, Gpt policy, Gpt reference, TokenizedPreferences train, TokenizedPreferences eval, string tokenizerFolder,
-        PolicyEvaluator? goldEvaluator = null, IReadOnlyList<string>? goldPrompts = null)
+        PolicyEvaluator? goldEvaluator = null, IReadOnlyList<string>? goldPrompts = null, PretrainingMix? mix = null)
     {
+        this.mix = mix;
         if (goldEvaluator is not null && (goldPrompts is null || goldPrompts.Count == 0))
             throw new ArgumentException("a gold evaluator needs held-out prompts to answer", nameof(goldPrompts));
         this.goldEvaluator = goldEvaluator;
@@ -91,18 +94,32 @@ public sealed class DpoStage : ITrainingStage<DpoBatch>, IDisposable
         int size = options.Training.BatchSize;
         long first = (long)step * size * count;
         var indices = Enumerable.Range(0, size * count).Select(i => PairAt(first + i)).ToArray();
-        return indices.Chunk(size).Select(chunk => MakeBatch(train, trainReference, chunk)).ToList();
+        return indices.Chunk(size).Select((chunk, micro) => MakeBatch(train, trainReference, chunk) with
+        {
+            Pretraining = mix?.Windows(options.Training.Seed, PretrainingStreamOffset + step * count + micro, policy.Device),
+        }).ToList();
     }
+
+    /// <summary>Offset of the pretraining mix's window draws from stage 0's, SFT's and the reward model's, so DPO reads other windows.</summary>
+    const int PretrainingStreamOffset = 5_000_000;
 
     /// <inheritdoc />
     public long CountLossItems(DpoBatch batch) => batch.Pairs;
 
-    /// <inheritdoc />
+    /// <summary>The batch's summed pair losses. With the pretraining mix on (training batches carry windows; held-out ones do
+    /// not), adds coef * pairs * the mean next-token loss on the windows, so that after the trainer divides by the step's
+    /// pairs the objective is DPO's mean loss + coef * the mean pretraining loss (Ouyang et al. 2022, eq. 2's gamma term).</summary>
     public MicroBatchLoss Loss(DpoBatch batch)
     {
         var logProbs = DpoForward.PairLogProbs(policy, batch.InputIds, batch.LossMask); // (N) each
         var pairs = DpoObjective.Compute(options, logProbs, batch.Reference);
-        return new MicroBatchLoss(pairs.Losses.sum(), pairs.MetricSums);
+        var lossSum = pairs.Losses.sum();
+        if (mix is not null && batch.Pretraining is { } windows)
+        {
+            var metrics = new Dictionary<string, Tensor>(pairs.MetricSums);
+            return new MicroBatchLoss(mix.AddTerm(lossSum, batch.Pairs, policy, windows, metrics), metrics);
+        }
+        return new MicroBatchLoss(lossSum, pairs.MetricSums);
     }
 
     /// <summary>The loss and the rewards/logps metrics averaged over the held-out pairs; with a gold evaluator also the

@@ -44,8 +44,9 @@ public static class DpoTraining
             var train = Tokenize(Path.Combine(options.DataFolder, options.TrainFile), options.MaxTrainPairs, template, policy.ContextLength);
             var eval = Tokenize(Path.Combine(options.DataFolder, options.EvalFile), options.EvalPairs, template, policy.ContextLength);
             var gold = GoldEvaluator(options, tokenizer);
+            var mix = options.Ptx.Load(Path.Combine(options.DataFolder, World.TinyWorldWriter.CorpusFile), tokenizer);
             using var stage = new DpoStage(options, policy, DpoStage.FrozenCopy(policy), train, eval, options.InputCheckpoint,
-                gold, gold?.LoadPrompts());
+                gold, gold?.LoadPrompts(), mix);
             var trainer = new Trainer<DpoBatch>(stage, options.Training, options.OutputFolder, observers);
             var result = trainer.Train(options.ResumeFrom);
             File.WriteAllText(Path.Combine(options.OutputFolder, OptionsFile), OptionsBinder.ToJson(options) + "\n");

@@ -53,6 +53,7 @@ public static class RewardModelTraining
         var trainingPairs = training.Records.Select(p => PreferenceExample.Encode(p, template, options.MaxLength)).ToList();
         var heldOutPairs = heldOut.Records.Select(p => PreferenceExample.Encode(p, template, options.MaxLength)).ToList();
         int truncated = trainingPairs.Count(p => p.Truncated) + heldOutPairs.Count(p => p.Truncated);
+        if (options.LinearProbeFirst && resumeFrom is null) LinearProbeHead.Fit(model, trainingPairs, tokenizer.PadId, options.EvalBatchPairs);
 
         var mix = options.Ptx.Load(Path.Combine(options.DataFolder, World.TinyWorldWriter.CorpusFile), tokenizer);
         var stage = new RewardModelStage(options, model, tokenizer, trainingPairs, heldOutPairs, mix);
