@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Rlhf.Training;
 
 /// <summary>
-/// The pretraining mix of a fine-tuning stage (the ptx term of Ouyang et al. 2022, eq. 2), as SFT and the reward model use
+/// The pretraining mix of a fine-tuning stage (the ptx term of Ouyang et al. 2022, eq. 2), as SFT, the reward model and DPO use
 /// it: each micro-batch draws <see cref="PretrainingMixOptions.Windows"/> windows of pretraining text and adds
 /// <see cref="PretrainingMixOptions.Coef"/> times the model's mean next-token loss on them, so fine-tuning keeps what
 /// pretraining taught.

@@ -1,7 +1,7 @@
 namespace Rlhf.Training;
 
 /// <summary>
-/// Settings of a pretraining mix (the ptx term of Ouyang et al. 2022, eq. 2) in a fine-tuning stage (SFT, reward model):
+/// Settings of a pretraining mix (the ptx term of Ouyang et al. 2022, eq. 2) in a fine-tuning stage (SFT, reward model, DPO):
 /// each micro-batch also computes the model's mean next-token loss on windows of the pretraining corpus and adds
 /// <see cref="Coef"/> times it to the stage's mean loss. PPO has its own fields for the same term (<see cref="PpoOptions.PtxCoef"/>).
 /// </summary>
