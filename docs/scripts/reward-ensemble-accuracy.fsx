@@ -1,5 +1,6 @@
-// Held-out accuracy against gold of each reward model and of their ensemble (the mean of the normalised rewards, as
-// RewardEnsemble scores). Run from the repository root after building:
+// Held-out accuracy against gold of each reward model, of their ensemble (the mean of the normalised rewards, as
+// RewardEnsemble scores) and of their weight average (WARM, Ramé et al. 2024: ONE model whose parameters are the means of
+// the models', all fine-tuned from the same SFT initialisation). Run from the repository root after building:
 //   dotnet fsi docs/scripts/reward-ensemble-accuracy.fsx data/checkpoints/rm out/rm-1235 out/rm-1236
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/TorchSharp.dll"
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/Microsoft.ML.Tokenizers.dll"
@@ -8,12 +9,13 @@ open Rlhf.Models
 open Rlhf.Training
 open Rlhf.Text
 open Rlhf.Data
+open TorchSharp
 Rlhf.Torch.TorchRuntime.Init() |> ignore
 let folders = fsi.CommandLineArgs.[1..]
 let mutable sumC, sumR = None, None
 let mutable pairsOpt = None
-for f in folders do
-  let rm = RewardModel.Load(f)
+let models = folders |> Array.map (fun f -> RewardModel.Load(f))
+for f, rm in Array.zip folders models do
   let template = ChatTemplate(rm.Tokenizer)
   let pairs = SeedFormats.LoadPairwise("data/tinyworld/eval_preferences_pairwise.jsonl").Records |> Seq.map (fun p -> PreferenceExample.Encode(p, template, 160)) |> Seq.toArray
   pairsOpt <- Some pairs
@@ -27,3 +29,12 @@ for f in folders do
 let pairs = pairsOpt.Value
 let ev = PreferenceEvaluation(sumC.Value, sumR.Value, pairs |> Array.map (fun p -> p.GoldChosen), pairs |> Array.map (fun p -> p.GoldRejected))
 printfn "ensemble of %d: gold %.3f labels %.3f" folders.Length ev.GoldAccuracy ev.Accuracy
+let averaged = RewardModel.Load(folders.[0])
+begin
+  use _ = torch.no_grad()
+  let parameters = models |> Array.map (fun m -> dict [ for struct (n, p) in m.Model.named_parameters() -> n, p ])
+  for struct (name, p) in averaged.Model.named_parameters() do
+    p.copy_((parameters |> Array.map (fun d -> d.[name].to_type(torch.ScalarType.Float32)) |> Array.reduce (+)) / float32 models.Length) |> ignore
+end
+let wa = PreferenceEvaluation.Score(averaged.Model, pairs, averaged.Tokenizer.PadId)
+printfn "weight average of %d: gold %.3f labels %.3f" folders.Length wa.GoldAccuracy wa.Accuracy

@@ -55,11 +55,8 @@ public sealed class ScalarHeadModel : nn.Module<Tensor, Tensor>
     /// The value at each row's last real token (B): a reward model's score for the whole sequence.
     /// Works for left and right padding alike; <paramref name="attentionMask"/> (B, T) must have a real token in every row.
     /// </summary>
-    public Tensor LastTokenValues(Tensor inputIds, Tensor attentionMask)
-    {
-        var values = Values(inputIds, attentionMask); // (B, T)
-        return values.gather(1, LastRealIndex(attentionMask).unsqueeze(1)).squeeze(1); // (B)
-    }
+    public Tensor LastTokenValues(Tensor inputIds, Tensor attentionMask) =>
+        score.forward(LastTokenFeatures(inputIds, attentionMask)).squeeze(-1); // (B)
 
     /// <summary>The backbone's final hidden state (B, C) at each row's last real token: what the head reads.</summary>
     public Tensor LastTokenFeatures(Tensor inputIds, Tensor attentionMask)

@@ -25,40 +25,43 @@ public static class LinearProbeHead
     {
         if (pairs.Count == 0) throw new ArgumentException("no pairs to fit the probe on", nameof(pairs));
         using var scope = NewDisposeScope();
-        var difference = FeatureDifferences(model, pairs, padId, batchPairs); // (P, C)
-        var weight = new TorchSharp.Modules.Parameter(zeros(difference.shape[1], device: difference.device)); // (C)
+        var (chosen, rejected) = Features(model, pairs, padId, batchPairs); // (P, C) each
+        var weight = new TorchSharp.Modules.Parameter(zeros(chosen.shape[1], device: chosen.device)); // (C)
+        Tensor ProbeLoss() => BradleyTerryLoss.PerPair(chosen.matmul(weight), rejected.matmul(weight)).mean(); // ()
         var optimizer = optim.Adam([weight], learningRate);
         for (int i = 0; i < iterations; i++)
         {
             using var step = NewDisposeScope();
             optimizer.zero_grad();
-            var loss = nn.functional.softplus(-difference.matmul(weight)).mean() + l2 * weight.square().sum(); // BT: -log sigmoid(x) = softplus(-x)
+            var loss = ProbeLoss() + l2 * weight.square().sum();
             loss.backward();
             optimizer.step();
         }
         using (no_grad())
         {
             model.SetHead(weight.detach(), 0.0);
-            return nn.functional.softplus(-difference.matmul(weight)).mean().item<float>();
+            return ProbeLoss().item<float>();
         }
     }
 
-    /// <summary>h_chosen - h_rejected (P, C) at the last real token of every pair, under no-grad.</summary>
-    static Tensor FeatureDifferences(ScalarHeadModel model, IReadOnlyList<PreferenceExample> pairs, int padId, int batchPairs)
+    /// <summary>h_chosen and h_rejected (P, C) each at the last real token of every pair, under no-grad.</summary>
+    static (Tensor Chosen, Tensor Rejected) Features(ScalarHeadModel model, IReadOnlyList<PreferenceExample> pairs, int padId, int batchPairs)
     {
         using var noGrad = no_grad();
         bool wasTraining = model.training;
         model.eval();
-        var parts = new List<Tensor>();
+        var chosenParts = new List<Tensor>();
+        var rejectedParts = new List<Tensor>();
         foreach (var chunk in pairs.Chunk(Math.Max(1, batchPairs)))
         {
             using var batchScope = NewDisposeScope();
             var batch = PreferenceBatch.Collate(chunk, padId, model.Transformer.Device);
             var features = model.LastTokenFeatures(batch.InputIds, batch.AttentionMask); // (2N, C)
-            var (chosen, rejected) = (features.narrow(0, 0, batch.Pairs), features.narrow(0, batch.Pairs, batch.Pairs)); // (N, C) each
-            parts.Add((chosen - rejected).MoveToOuterDisposeScope());
+            var (chosen, rejected) = PreferenceBatch.Split(features); // (N, C) each
+            chosenParts.Add(chosen.MoveToOuterDisposeScope());
+            rejectedParts.Add(rejected.MoveToOuterDisposeScope());
         }
         if (wasTraining) model.train();
-        return cat(parts, 0); // (P, C)
+        return (cat(chosenParts, 0), cat(rejectedParts, 0)); // (P, C) each
     }
 }

@@ -29,12 +29,13 @@ public sealed record PreferenceBatch(Tensor InputIds, Tensor AttentionMask, int 
             examples.Count);
     }
 
-    /// <summary>Splits per-row rewards (2N) of a collated batch into chosen (N) and rejected (N), pair by pair.</summary>
+    /// <summary>Splits per-row values (2N, ...) of a collated batch (rewards (2N), features (2N, C)) into chosen (N, ...) and
+    /// rejected (N, ...), pair by pair.</summary>
     public static (Tensor Chosen, Tensor Rejected) Split(Tensor rewards)
     {
-        if (rewards.dim() != 1 || rewards.shape[0] % 2 != 0)
-            throw new ArgumentException($"expected rewards (2N), got [{string.Join(", ", rewards.shape)}]", nameof(rewards));
+        if (rewards.dim() < 1 || rewards.shape[0] % 2 != 0)
+            throw new ArgumentException($"expected rows (2N, ...), got [{string.Join(", ", rewards.shape)}]", nameof(rewards));
         long pairs = rewards.shape[0] / 2;
-        return (rewards.narrow(0, 0, pairs), rewards.narrow(0, pairs, pairs)); // (N), (N)
+        return (rewards.narrow(0, 0, pairs), rewards.narrow(0, pairs, pairs)); // (N, ...), (N, ...)
     }
 }

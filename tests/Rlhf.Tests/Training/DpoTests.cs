@@ -113,39 +113,6 @@ public sealed class DpoTests
     }
 
     [Fact]
-    public void The_pretraining_mix_adds_coef_times_the_mean_pretraining_loss_per_pair_to_training_batches_only()
-    {
-        var train = Pairs("preferences_pairwise.jsonl", 12);
-        var eval = Pairs("eval_preferences_pairwise.jsonl", 6);
-        var random = new Random(23);
-        var documents = Enumerable.Range(0, 30).Select(_ => Enumerable.Range(0, random.Next(10, 40)).Select(_ => random.Next(1, 500)).ToArray()).ToList();
-        var mixOptions = new PretrainingMixOptions { Coef = 1.5, Windows = 3, WindowLength = 16 };
-        var mix = new PretrainingMix(new PretrainingText(new PretrainData(documents, 0, 0.2)), mixOptions);
-        var options = Options() with { Ptx = mixOptions };
-        using var policy = TinyPolicy();
-        using var plain = new DpoStage(Options(), policy, DpoStage.FrozenCopy(policy), train, eval, TokenizerFolder);
-        using var mixed = new DpoStage(options, policy, DpoStage.FrozenCopy(policy), train, eval, TokenizerFolder, mix: mix);
-
-        using var scope = NewDisposeScope();
-        Assert.Null(plain.MicroBatches(2, 2)[1].Pretraining);
-        var batch = mixed.MicroBatches(2, 2)[1];
-        var windows = batch.Pretraining!.Value;
-        Assert.Equal([3L, 16], windows.Inputs.shape);
-        Assert.Equal(Host(windows.Inputs.to(ScalarType.Float32)), Host(mixed.MicroBatches(2, 2)[1].Pretraining!.Value.Inputs.to(ScalarType.Float32)));
-        Assert.NotEqual(Host(windows.Inputs.to(ScalarType.Float32)), Host(mixed.MicroBatches(2, 2)[0].Pretraining!.Value.Inputs.to(ScalarType.Float32)));
-
-        double dpo = plain.Loss(batch).LossSum.item<float>();
-        double lm = PretrainingText.MeanTokenLoss(policy, windows.Inputs, windows.Targets).item<float>();
-        Assert.True(lm > 1, $"an untrained model's loss is near ln V, got {lm}");
-        var output = mixed.Loss(batch);
-        Assert.Equal(dpo + 1.5 * batch.Pairs * lm, output.LossSum.item<float>(), 3);
-        Assert.Equal(lm * batch.Pairs, output.MetricSums!["ptx_loss"].item<float>(), 3);
-        Assert.False(mixed.Evaluate().ContainsKey("ptx_loss")); // held-out batches carry no windows: the held-out loss stays DPO's
-        var error = Assert.Throws<ArgumentException>(() => (Options() with { Ptx = new PretrainingMixOptions { Coef = -1 } }).Validate());
-        Assert.Contains("dpo option 'ptx.coef'", error.Message);
-    }
-
-    [Fact]
     public void At_step_0_the_policy_is_the_reference_so_the_sigmoid_loss_is_ln_2_and_rewards_are_0()
     {
         var train = Pairs("preferences_pairwise.jsonl", 12);

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace Rlhf.Tests.Training;
 
-/// <summary>The pretraining mix (ptx term) of the SFT and reward-model stages: the loss is the stage's own loss plus coef times
+/// <summary>The pretraining mix (ptx term) of the SFT, reward-model and DPO stages: the loss is the stage's own loss plus coef times
 /// the mean next-token loss on the micro-batch's pretraining windows, weighted so the trainer's division gives the mean.</summary>
 public sealed class PretrainingMixTests
 {
@@ -93,6 +93,39 @@ public sealed class PretrainingMixTests
     }
 
     [Fact]
+    public void Dpo_loss_adds_coef_times_the_mean_pretraining_loss_per_pair_to_training_batches_only()
+    {
+        var template = new ChatTemplate(Tokenizer);
+        var train = DpoTraining.Tokenize(Repo.Path("data", "tinyworld", "preferences_pairwise.jsonl"), 12, template, 64);
+        var eval = DpoTraining.Tokenize(Repo.Path("data", "tinyworld", "eval_preferences_pairwise.jsonl"), 6, template, 64);
+        var options = new DpoOptions
+        {
+            GoldPromptsPerKind = 0, SftWeight = 0, Ptx = Mix(1.5).Options,
+            Training = new TrainingOptions { Seed = 5, BatchSize = 4, MaxSteps = 3, WarmupSteps = 0, WeightDecay = 0, EvalEvery = 0 },
+        };
+        torch.manual_seed(3);
+        using var policy = new Gpt(TinyConfig());
+        using var plain = new DpoStage(options with { Ptx = new() }, policy, DpoStage.FrozenCopy(policy), train, eval, Repo.Path("data", "tinyworld", "tokenizer"));
+        using var mixed = new DpoStage(options, policy, DpoStage.FrozenCopy(policy), train, eval, Repo.Path("data", "tinyworld", "tokenizer"), mix: Mix(1.5));
+
+        using var scope = NewDisposeScope();
+        Assert.Null(plain.MicroBatches(2, 2)[1].Pretraining);
+        var batch = mixed.MicroBatches(2, 2)[1];
+        var windows = batch.Pretraining!.Value;
+        Assert.Equal([3L, 16], windows.Inputs.shape);
+        Assert.Equal(windows.Inputs.cpu().data<long>().ToArray(), mixed.MicroBatches(2, 2)[1].Pretraining!.Value.Inputs.cpu().data<long>().ToArray());
+        Assert.NotEqual(windows.Inputs.cpu().data<long>().ToArray(), mixed.MicroBatches(2, 2)[0].Pretraining!.Value.Inputs.cpu().data<long>().ToArray());
+
+        double dpo = plain.Loss(batch).LossSum.item<float>();
+        double lm = PretrainingText.MeanTokenLoss(policy, windows.Inputs, windows.Targets).item<float>();
+        Assert.True(lm > 1, $"an untrained model's loss is near ln V, got {lm}");
+        var output = mixed.Loss(batch);
+        Assert.Equal(dpo + 1.5 * batch.Pairs * lm, output.LossSum.item<float>(), 3);
+        Assert.Equal(lm * batch.Pairs, output.MetricSums!["ptx_loss"].item<float>(), 3);
+        Assert.False(mixed.Evaluate().ContainsKey("ptx_loss")); // held-out batches carry no windows: the held-out loss stays DPO's
+    }
+
+    [Fact]
     public void A_backbone_without_a_tied_head_cannot_take_the_mix_and_bad_options_name_their_field()
     {
         using var scope = NewDisposeScope();
@@ -107,6 +140,8 @@ public sealed class PretrainingMixTests
         Assert.Contains("sft option 'ptx.coef'", sft.Message);
         var rm = Assert.Throws<ArgumentException>(() => new RewardModelOptions { Ptx = new PretrainingMixOptions { Coef = 1, WindowLength = 1 } }.Validate());
         Assert.Contains("rm option 'ptx.window_length'", rm.Message);
+        var dpo = Assert.Throws<ArgumentException>(() => new DpoOptions { Ptx = new PretrainingMixOptions { Coef = -1 } }.Validate());
+        Assert.Contains("dpo option 'ptx.coef'", dpo.Message);
         Assert.Null(new PretrainingMixOptions().Load("no/such/corpus.jsonl", Tokenizer)); // off: nothing is read
         Assert.Throws<FileNotFoundException>(() => new PretrainingMixOptions { Coef = 1 }.Load("no/such/corpus.jsonl", Tokenizer));
     }
