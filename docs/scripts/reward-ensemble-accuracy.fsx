@@ -2,6 +2,9 @@
 // RewardEnsemble scores) and of their weight average (WARM, Ramé et al. 2024: ONE model whose parameters are the means of
 // the models', all fine-tuned from the same SFT initialisation). Run from the repository root after building:
 //   dotnet fsi docs/scripts/reward-ensemble-accuracy.fsx data/checkpoints/rm out/rm-1235 out/rm-1236
+// With `--save OUT` after the folders, the weight average is also written to OUT as a reward checkpoint (for `rlhf ppo
+// --set reward_checkpoint=OUT`), normalised like `rlhf rm` does: mean and std of its raw reward over the shipped SFT model's
+// samples (T = 1) on the first 256 prompts of rl_prompts.txt.
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/TorchSharp.dll"
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/Microsoft.ML.Tokenizers.dll"
 #r "../../lib/Rlhf.Cli/bin/Debug/net10.0/Rlhf.dll"
@@ -9,9 +12,13 @@ open Rlhf.Models
 open Rlhf.Training
 open Rlhf.Text
 open Rlhf.Data
+open Rlhf.Checkpoints
 open TorchSharp
 Rlhf.Torch.TorchRuntime.Init() |> ignore
-let folders = fsi.CommandLineArgs.[1..]
+let args = fsi.CommandLineArgs.[1..]
+let folders, saveTo = match Array.tryFindIndex ((=) "--save") args with
+                      | Some i -> args.[.. i - 1], Some args.[i + 1]
+                      | None -> args, None
 let mutable sumC, sumR = None, None
 let mutable pairsOpt = None
 let models = folders |> Array.map (fun f -> RewardModel.Load(f))
@@ -38,3 +45,10 @@ begin
 end
 let wa = PreferenceEvaluation.Score(averaged.Model, pairs, averaged.Tokenizer.PadId)
 printfn "weight average of %d: gold %.3f labels %.3f" folders.Length wa.GoldAccuracy wa.Accuracy
+match saveTo with
+| Some out ->
+  let prompts = RewardModelTraining.ReadPrompts("data/tinyworld/rl_prompts.txt") |> Seq.take 256 |> Seq.toArray
+  let struct (_, raw) = RewardModelTraining.SampleRewards(Checkpoint.LoadGpt("data/checkpoints/sft"), averaged.Model, averaged.Tokenizer, prompts, RewardModelOptions())
+  averaged.WithNormalization(RewardNormalization.FromSamples(raw)).Save(out)
+  printfn "weight average written to %s" out
+| None -> ()
