@@ -21,7 +21,7 @@ static class DpoCommand
             Description = "After training, let the starting checkpoint and the trained policy answer every held-out prompt (greedy) and print the gold judge's metrics side by side, and DPO's gold win rate against the start.",
         };
         var command = new Command("dpo",
-            "Direct Preference Optimization (sigmoid DPO, cDPO or IPO) of the SFT policy against a frozen reference. " +
+            "Direct Preference Optimization (sigmoid DPO, cDPO, rDPO or IPO) of the SFT policy against a frozen reference. " +
             $"Options: {string.Join(", ", OptionsBinder.Names(new DpoOptions()))}.");
         stageOptions.AddTo(command);
         command.Add(compare);

@@ -28,6 +28,18 @@ public static class DpoLoss
         return new PreferenceLossResult(losses, chosen, rejected);
     }
 
+    /// <summary>rDPO: [(1 - eps) * -log sigmoid(beta * h) - eps * -log sigmoid(-beta * h)] / (1 - 2 eps), whose expectation over
+    /// labels flipped with probability eps is the DPO loss on the clean labels (Chowdhury et al. 2024, "Provably Robust DPO").
+    /// Unlike cDPO's, its gradient never vanishes: every pair keeps a weight between eps / (1 - 2 eps) and
+    /// (1 - eps) / (1 - 2 eps) on beta * dh. eps = 0 is plain DPO.</summary>
+    public static PreferenceLossResult Robust(
+        Tensor policyChosen, Tensor policyRejected, Tensor referenceChosen, Tensor referenceRejected, double beta, double flipRate)
+    {
+        var (margin, chosen, rejected) = Margins(policyChosen, policyRejected, referenceChosen, referenceRejected, beta);
+        var losses = (-(1 - flipRate) * nn.functional.logsigmoid(beta * margin) + flipRate * nn.functional.logsigmoid(-beta * margin)) / (1 - 2 * flipRate);
+        return new PreferenceLossResult(losses, chosen, rejected);
+    }
+
     /// <summary>IPO: (h - 1 / (2 beta))^2 (Azar et al. 2023, eq. 17): regresses the margin to a fixed target instead of
     /// pushing it to infinity. Its beta is the paper's tau.</summary>
     public static PreferenceLossResult Ipo(Tensor policyChosen, Tensor policyRejected, Tensor referenceChosen, Tensor referenceRejected, double beta)

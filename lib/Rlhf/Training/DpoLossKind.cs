@@ -12,4 +12,8 @@ public enum DpoLossKind
 
     /// <summary>IPO: (h - 1 / (2 beta))^2 on length-normalised response log-probs (Azar et al. 2023, eq. 17).</summary>
     Ipo,
+
+    /// <summary>Robust DPO (rDPO): the unbiased estimate of the clean-label DPO loss when each label is flipped with probability
+    /// <see cref="DpoOptions.LabelSmoothing"/> (Chowdhury et al. 2024, "Provably Robust DPO").</summary>
+    Robust,
 }

@@ -31,6 +31,7 @@ public static class DpoObjective
         {
             DpoLossKind.Sigmoid => DpoLoss.Sigmoid(pi.Chosen, pi.Rejected, piRef.Chosen, piRef.Rejected, options.Beta),
             DpoLossKind.Conservative => DpoLoss.ConservativeSigmoid(pi.Chosen, pi.Rejected, piRef.Chosen, piRef.Rejected, options.Beta, options.LabelSmoothing),
+            DpoLossKind.Robust => DpoLoss.Robust(pi.Chosen, pi.Rejected, piRef.Chosen, piRef.Rejected, options.Beta, options.LabelSmoothing),
             DpoLossKind.Ipo => DpoLoss.Ipo(pi.Chosen, pi.Rejected, piRef.Chosen, piRef.Rejected, options.Beta),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "unknown DPO loss kind"),
         };

@@ -11,11 +11,12 @@ public sealed record DpoOptions
     /// loss solves; for IPO the paper's tau). Implicit rewards are beta * (log pi - log pi_ref). Default 0.1.</summary>
     public double Beta { get; init; } = 0.1;
 
-    /// <summary>Which loss: <c>sigmoid</c> (DPO), <c>conservative</c> (cDPO, label smoothing) or <c>ipo</c>. Default sigmoid.</summary>
+    /// <summary>Which loss: <c>sigmoid</c> (DPO), <c>conservative</c> (cDPO, label smoothing), <c>robust</c> (rDPO) or <c>ipo</c>.
+    /// Default sigmoid.</summary>
     public DpoLossKind Loss { get; init; } = DpoLossKind.Sigmoid;
 
-    /// <summary>cDPO's assumed probability that a preference label is flipped, in [0, 0.5); used only by
-    /// <see cref="DpoLossKind.Conservative"/>. Default 0.1.</summary>
+    /// <summary>The assumed probability that a preference label is flipped, in [0, 0.5); used only by
+    /// <see cref="DpoLossKind.Conservative"/> and <see cref="DpoLossKind.Robust"/>. Default 0.1.</summary>
     public double LabelSmoothing { get; init; } = 0.1;
 
     /// <summary>Weight of an extra SFT term: the chosen response's mean per-token negative log-likelihood, added to every

@@ -53,8 +53,8 @@ public class RewardModelTests
         var direct = rewardModel.Model.forward(tensor(example.InputIds.Select(i => (long)i).ToArray(), [1, example.Length]).to(TorchRuntime.Device))[0, -1].item<float>();
         // Batched with a longer conversation, so this row is right-padded.
         var scores = rewardModel.Score([("What is 2 + 3?", "5"), ("What is 2 + 3?", "Honestly it depends on who you ask, but I would say 5.")]);
-        Assert.Equal(direct, scores[0], 5);
-        Assert.Equal(direct, rewardModel.Score("What is 2 + 3?", "5"), 5);
+        Assert.Equal(direct, scores[0], tolerance: 1e-5); // a tolerance, not rounding: rounding can split values 1e-7 apart
+        Assert.Equal(direct, rewardModel.Score("What is 2 + 3?", "5"), tolerance: 1e-5);
         Assert.NotEqual(scores[0], scores[1], 4);
     }
 

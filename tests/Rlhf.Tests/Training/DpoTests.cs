@@ -158,6 +158,10 @@ public sealed class DpoTests
         // cDPO with eps 0.25: -(0.75) log sigmoid(0.5) - 0.25 log sigmoid(-0.5).
         var conservative = DpoObjective.Compute(new DpoOptions { Beta = 0.1, Loss = DpoLossKind.Conservative, LabelSmoothing = 0.25, SftWeight = 0 }, policy, reference);
         Assert.Equal(0.75 * Math.Log(1 + Math.Exp(-0.5)) + 0.25 * Math.Log(1 + Math.Exp(0.5)), Host(conservative.Losses)[0], 5);
+
+        // rDPO with eps 0.25: (0.75 (-log sigmoid(0.5)) - 0.25 (-log sigmoid(-0.5))) / 0.5, from the same label_smoothing field.
+        var robust = DpoObjective.Compute(new DpoOptions { Beta = 0.1, Loss = DpoLossKind.Robust, LabelSmoothing = 0.25, SftWeight = 0 }, policy, reference);
+        Assert.Equal((0.75 * Math.Log(1 + Math.Exp(-0.5)) - 0.25 * Math.Log(1 + Math.Exp(0.5))) / 0.5, Host(robust.Losses)[0], 5);
     }
 
     [Fact]
@@ -168,6 +172,7 @@ public sealed class DpoTests
         Assert.Equal(0.5, options.Beta);
         Assert.Equal(7, options.Training.MaxSteps);
         Assert.Equal(DpoLossKind.Conservative, OptionsBinder.Bind(new DpoOptions(), null, ["loss=conservative"]).Loss);
+        Assert.Equal(DpoLossKind.Robust, OptionsBinder.Bind(new DpoOptions(), null, ["loss=robust"]).Loss);
         Assert.Throws<ArgumentException>(() => OptionsBinder.Bind(new DpoOptions(), null, ["loss=hinge"]));
         Assert.Contains("label_smoothing", Assert.Throws<ArgumentException>(() => new DpoOptions { LabelSmoothing = 0.5 }.Validate()).Message);
         Assert.Contains("beta", Assert.Throws<ArgumentException>(() => new DpoOptions { Beta = 0 }.Validate()).Message);

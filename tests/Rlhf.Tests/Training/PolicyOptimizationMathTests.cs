@@ -144,6 +144,25 @@ public class PolicyOptimizationMathTests
     }
 
     [Fact]
+    public void Robust_dpo_is_unbiased_under_label_flips_and_keeps_pushing_the_observed_order()
+    {
+        var (pc, pr, rc, rr) = Pair();
+        // beta h = 1, eps 0.1: (0.9 * 0.3132617 - 0.1 * 1.3132617) / 0.8 = 0.1882617
+        var robust = DpoLoss.Robust(pc, pr, rc, rr, beta: 0.5, flipRate: 0.1);
+        Assert.Equal(0.1882617, robust.Losses.item<float>(), 5);
+        robust.Losses.sum().backward();
+        // d/d pi(y_w) = beta * (-(1 - eps) sigmoid(-1) - eps sigmoid(1)) / (1 - 2 eps) = -0.1969707 < 0: raise the chosen log-prob.
+        Assert.Equal(-0.1969707, pc.grad!.item<float>(), 5);
+        Assert.True(pr.grad!.item<float>() > 0);
+
+        // Unbiased: averaging over the label as observed (1 - eps) and flipped (eps) gives plain DPO's loss on the true label.
+        var (qc, qr, _, _) = Pair();
+        var flipped = DpoLoss.Robust(qr, qc, rr, rc, beta: 0.5, flipRate: 0.1).Losses.item<float>();
+        Assert.Equal(DpoLoss.Sigmoid(qc, qr, rc, rr, 0.5).Losses.item<float>(), 0.9 * robust.Losses.item<float>() + 0.1 * flipped, 5);
+        Assert.Equal(DpoLoss.Sigmoid(qc, qr, rc, rr, 0.5).Losses.item<float>(), DpoLoss.Robust(qc, qr, rc, rr, 0.5, 0).Losses.item<float>(), 6);
+    }
+
+    [Fact]
     public void Ipo_regresses_the_margin_to_one_over_two_beta()
     {
         var (pc, pr, rc, rr) = Pair();
