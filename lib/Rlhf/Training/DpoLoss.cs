@@ -30,8 +30,8 @@ public static class DpoLoss
 
     /// <summary>rDPO: [(1 - eps) * -log sigmoid(beta * h) - eps * -log sigmoid(-beta * h)] / (1 - 2 eps), whose expectation over
     /// labels flipped with probability eps is the DPO loss on the clean labels (Chowdhury et al. 2024, "Provably Robust DPO").
-    /// Unlike cDPO's, its gradient never vanishes: every pair keeps a weight between eps / (1 - 2 eps) and
-    /// (1 - eps) / (1 - 2 eps) on beta * dh. eps = 0 is plain DPO.</summary>
+    /// Unlike cDPO's, its gradient never vanishes: d loss / dh = -beta * w with w between eps / (1 - 2 eps) (pairs clearly
+    /// won) and (1 - eps) / (1 - 2 eps) (pairs clearly lost). eps = 0 is plain DPO.</summary>
     public static PreferenceLossResult Robust(
         Tensor policyChosen, Tensor policyRejected, Tensor referenceChosen, Tensor referenceRejected, double beta, double flipRate)
     {
