@@ -90,7 +90,11 @@ public sealed class DpoTests
         var train = Pairs("preferences_pairwise.jsonl", 20);
         var eval = Pairs("eval_preferences_pairwise.jsonl", 8);
         using var policyA = TinyPolicy();
-        using var policyB = TinyPolicy();
+        // The same weights copied, not re-drawn from the seed: torch's generator is process-wide, and a test class running
+        // in parallel can draw from it between manual_seed and the constructor (it did once in CI: log-probs 0.3 nats apart).
+        using var policyB = new Gpt(TinyConfig);
+        using (no_grad()) policyB.load_state_dict(policyA.state_dict());
+        Assert.True(Host(policyA.parameters().First()).SequenceEqual(Host(policyB.parameters().First())));
         using var precomputed = new DpoStage(Options(precompute: true), policyA, DpoStage.FrozenCopy(policyA), train, eval, TokenizerFolder);
         using var onTheFly = new DpoStage(Options(precompute: false), policyB, DpoStage.FrozenCopy(policyB), train, eval, TokenizerFolder);
         Assert.False(precomputed.HoldsReferenceModel);
