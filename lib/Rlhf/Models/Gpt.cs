@@ -69,14 +69,7 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>, ICausalLanguageModel
     public Tensor forward(Tensor inputIds, Tensor? attentionMask, KvCache? cache = null)
     {
         if (!HasLanguageModelHead) throw new InvalidOperationException("This Gpt was built as a backbone without a language-model head.");
-        return Logits(HiddenStates(inputIds, attentionMask, cache)); // (B, T, V)
-    }
-
-    /// <summary>The language-model head on final hidden states (B, T, C) from <see cref="HiddenStates"/>: logits (B, T, V).
-    /// For callers that need both (a probe reading hidden states and log-probabilities) without a second forward pass.</summary>
-    public Tensor Logits(Tensor hidden)
-    {
-        if (!HasLanguageModelHead) throw new InvalidOperationException("This Gpt was built as a backbone without a language-model head.");
+        var hidden = HiddenStates(inputIds, attentionMask, cache); // (B, T, C)
         return lm_head is null
             ? nn.functional.linear(hidden, wte.weight!) // (B, T, V), head tied to the token embedding
             : lm_head.forward(hidden); // (B, T, V)

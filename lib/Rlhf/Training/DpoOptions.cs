@@ -90,7 +90,7 @@ public sealed record DpoOptions
     {
         Training.Validate();
         Require(Beta > 0 && double.IsFinite(Beta), nameof(Beta), "must be a positive number");
-        Require(Enum.IsDefined(Loss), nameof(Loss), "must be sigmoid, conservative or ipo");
+        Require(Enum.IsDefined(Loss), nameof(Loss), $"must be one of {string.Join(", ", Enum.GetNames<DpoLossKind>().Select(OptionsBinder.JsonName))}");
         Require(LabelSmoothing is >= 0 and < 0.5, nameof(LabelSmoothing), "must be in [0, 0.5)");
         Require(SftWeight >= 0 && double.IsFinite(SftWeight), nameof(SftWeight), "must be 0 or more");
         ArgumentNullException.ThrowIfNull(Ptx, nameof(Ptx));

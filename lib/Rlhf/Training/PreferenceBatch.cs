@@ -31,11 +31,11 @@ public sealed record PreferenceBatch(Tensor InputIds, Tensor AttentionMask, int 
 
     /// <summary>Splits per-row values (2N, ...) of a collated batch (rewards (2N), features (2N, C)) into chosen (N, ...) and
     /// rejected (N, ...), pair by pair.</summary>
-    public static (Tensor Chosen, Tensor Rejected) Split(Tensor rewards)
+    public static (Tensor Chosen, Tensor Rejected) Split(Tensor rows)
     {
-        if (rewards.dim() < 1 || rewards.shape[0] % 2 != 0)
-            throw new ArgumentException($"expected rows (2N, ...), got [{string.Join(", ", rewards.shape)}]", nameof(rewards));
-        long pairs = rewards.shape[0] / 2;
-        return (rewards.narrow(0, 0, pairs), rewards.narrow(0, pairs, pairs)); // (N, ...), (N, ...)
+        if (rows.dim() < 1 || rows.shape[0] % 2 != 0)
+            throw new ArgumentException($"expected rows (2N, ...), got [{string.Join(", ", rows.shape)}]", nameof(rows));
+        long pairs = rows.shape[0] / 2;
+        return (rows.narrow(0, 0, pairs), rows.narrow(0, pairs, pairs)); // (N, ...), (N, ...)
     }
 }

@@ -180,6 +180,7 @@ public sealed class DpoTests
         Assert.Throws<ArgumentException>(() => OptionsBinder.Bind(new DpoOptions(), null, ["loss=hinge"]));
         Assert.Contains("label_smoothing", Assert.Throws<ArgumentException>(() => new DpoOptions { LabelSmoothing = 0.5 }.Validate()).Message);
         Assert.Contains("beta", Assert.Throws<ArgumentException>(() => new DpoOptions { Beta = 0 }.Validate()).Message);
+        Assert.Contains("sigmoid, conservative, ipo, robust", Assert.Throws<ArgumentException>(() => new DpoOptions { Loss = (DpoLossKind)99 }.Validate()).Message);
     }
 
     [Fact]
