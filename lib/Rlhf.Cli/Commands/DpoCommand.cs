@@ -20,18 +20,23 @@ static class DpoCommand
         {
             Description = "After training, let the starting checkpoint and the trained policy answer every held-out prompt (greedy) and print the gold judge's metrics side by side, and DPO's gold win rate against the start.",
         };
+        var seeds = new SeedsOption("training.seed");
         var command = new Command("dpo",
             "Direct Preference Optimization (sigmoid DPO, cDPO, rDPO or IPO) of the SFT policy against a frozen reference. " +
             $"Options: {string.Join(", ", OptionsBinder.Names(new DpoOptions()))}.");
         stageOptions.AddTo(command);
         command.Add(compare);
+        seeds.AddTo(command);
         command.SetAction(parse =>
         {
             DpoOptions options;
+            IReadOnlyList<long>? seedList;
             try
             {
                 options = stageOptions.Bind(parse, new DpoOptions());
                 options.Validate();
+                seedList = seeds.Parse(parse);
+                if (seedList is not null && options.ResumeFrom is not null) throw new ArgumentException("--seeds starts every run from the beginning; it cannot be combined with --resume");
             }
             catch (ArgumentException e)
             {
@@ -40,14 +45,22 @@ static class DpoCommand
             }
             try
             {
-                using var result = Run(options);
-                var evaluation = result.Training.FinalEvaluation;
-                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                    $"{result.TrainPairs:N0} training pairs, {result.EvalPairs:N0} held-out pairs, {result.TruncatedPairs} cut to fit the context.")));
-                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                    $"held-out: accuracy {evaluation.GetValueOrDefault("eval/rewards/accuracies"):P1}, margin {evaluation.GetValueOrDefault("eval/rewards/margins"):F3}, loss {evaluation.GetValueOrDefault("eval/loss"):F4}")));
-                AnsiConsole.MarkupLine($"Wrote {Markup.Escape(options.OutputFolder)}");
-                if (parse.GetValue(compare)) Compare(options, result);
+                if (seedList is not null)
+                {
+                    var start = EvaluateStart(options);
+                    var runs = new List<SeedRun>();
+                    foreach (long seed in seedList)
+                    {
+                        var run = options with { Training = options.Training with { Seed = seed }, OutputFolder = SeedsOption.SeedFolder(options.OutputFolder, seed) };
+                        AnsiConsole.MarkupLine($"[bold]seed {seed}[/]");
+                        using var result = TrainAndReport(run);
+                        runs.Add(Compare(run, result, start));
+                    }
+                    SeedsOption.Report(new SeedSweep(runs), options.OutputFolder, "dpo");
+                    return 0;
+                }
+                using (var result = TrainAndReport(options))
+                    if (parse.GetValue(compare)) Compare(options, result, EvaluateStart(options));
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or CheckpointFormatException or Rlhf.Data.DatasetFormatException or TrainingDivergedException or UnauthorizedAccessException)
@@ -59,14 +72,33 @@ static class DpoCommand
         return command;
     }
 
-    /// <summary>Gold judge on every held-out prompt: the starting checkpoint against the trained policy.</summary>
-    static void Compare(DpoOptions options, DpoResult result)
+    static DpoResult TrainAndReport(DpoOptions options)
     {
-        var evaluator = new PolicyEvaluator(TextTokenizer.Load(options.InputCheckpoint),
-            PolicyEvaluationOptions.Greedy with { PromptsFile = Path.Combine(options.DataFolder, "eval_prompts.txt") });
-        PolicyEvaluation before;
-        using (var start = DpoTraining.LoadPolicy(options.InputCheckpoint)) before = evaluator.Evaluate("start", start);
-        var after = evaluator.Evaluate("dpo", result.Policy);
+        var result = Run(options);
+        var evaluation = result.Training.FinalEvaluation;
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"{result.TrainPairs:N0} training pairs, {result.EvalPairs:N0} held-out pairs, {result.TruncatedPairs} cut to fit the context.")));
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"held-out: accuracy {evaluation.GetValueOrDefault("eval/rewards/accuracies"):P1}, margin {evaluation.GetValueOrDefault("eval/rewards/margins"):F3}, loss {evaluation.GetValueOrDefault("eval/loss"):F4}")));
+        AnsiConsole.MarkupLine($"Wrote {Markup.Escape(options.OutputFolder)}");
+        return result;
+    }
+
+    static PolicyEvaluator Evaluator(DpoOptions options) => new(TextTokenizer.Load(options.InputCheckpoint),
+        PolicyEvaluationOptions.Greedy with { PromptsFile = Path.Combine(options.DataFolder, "eval_prompts.txt") });
+
+    /// <summary>The starting checkpoint's answers to every held-out prompt (greedy, so the same for every seed).</summary>
+    static PolicyEvaluation EvaluateStart(DpoOptions options)
+    {
+        using var start = DpoTraining.LoadPolicy(options.InputCheckpoint);
+        return Evaluator(options).Evaluate("start", start);
+    }
+
+    /// <summary>Gold judge on every held-out prompt: the starting checkpoint against the trained policy, printed side by
+    /// side; returns the run's figures for a seed sweep.</summary>
+    static SeedRun Compare(DpoOptions options, DpoResult result, PolicyEvaluation before)
+    {
+        var after = Evaluator(options).Evaluate("dpo", result.Policy);
         var table = new Table().Border(TableBorder.Rounded).AddColumn("metric").AddColumn("start", c => c.RightAligned()).AddColumn("dpo", c => c.RightAligned());
         foreach (var ((label, a), (_, b)) in before.Metrics.TableRows().Zip(after.Metrics.TableRows()))
             table.AddRow(Markup.Escape(label), Format(a), Format(b));
@@ -77,6 +109,7 @@ static class DpoCommand
         int losses = after.Samples.Zip(before.Samples).Count(p => p.First.GoldScore < p.Second.GoldScore - 1e-9);
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"gold win rate of dpo against start: {winRate:P1} ({wins} wins, {losses} losses, {after.Samples.Count - wins - losses} ties counted half)")));
+        return new SeedRun(options.Training.Seed, after.Metrics.GoldScore.Mean, before.Metrics.GoldScore.Mean, winRate);
     }
 
     static string Format(object? value) => value switch

@@ -10,24 +10,29 @@ using Spectre.Console;
 
 namespace Rlhf.Cli.Commands;
 
-/// <summary><c>rlhf ppo [--config file] [--set kl_coef=0.1] [--out DIR]</c>: PPO from the SFT policy against the reward
-/// model, through <see cref="PpoTraining.Run"/> (the call notebook 04 makes).</summary>
+/// <summary><c>rlhf ppo [--config file] [--set kl_coef=0.1] [--out DIR] [--evaluate] [--seeds 1234,7,11]</c>: PPO from the
+/// SFT policy against the reward model, through <see cref="PpoTraining.Run"/> (the call notebook 04 makes).</summary>
 static class PpoCommand
 {
     public static Command Create()
     {
         var arguments = new StageOptionsArguments($"Output folder for the policy checkpoint and history.json (default {new PpoOptions().OutputFolder}).", resumable: false);
         var evaluate = new Option<bool>("--evaluate") { Description = "After training, compare the PPO policy with the SFT policy on the held-out prompts (gold score, gold win rate, KL to the reference) and write comparison.json." };
+        var seeds = new SeedsOption("seed");
         var command = new Command("ppo", "RLHF with PPO: policy from the SFT checkpoint, frozen reference, frozen reward model, critic from the reward model.");
         arguments.AddTo(command);
         command.Add(evaluate);
+        seeds.AddTo(command);
         command.SetAction(parse =>
         {
             PpoOptions options;
+            IReadOnlyList<long>? seedList;
             try
             {
                 options = arguments.Bind(parse, new PpoOptions());
                 options.Validate();
+                seedList = seeds.Parse(parse);
+                if (seedList is not null && options.OutputFolder is null) throw new ArgumentException("--seeds needs an output folder (each seed's policy goes to OUT/seed-S)");
             }
             catch (ArgumentException e)
             {
@@ -36,15 +41,22 @@ static class PpoCommand
             }
             try
             {
-                PpoResult? result = null;
-                ConsoleTrainingProgress.Run("ppo", "tokens", observer =>
+                if (seedList is not null)
                 {
-                    result = PpoTraining.Run(options, [observer]);
-                    return new TrainingResult(options.Iterations, result.History.Last("loss") ?? double.NaN, result.Final, result.History, result.OutputFolder);
-                });
-                foreach (var (name, value) in result!.Final)
-                    AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{name,-28} {value:F4}")));
-                if (result.OutputFolder is not null) AnsiConsole.MarkupLine($"policy written to [bold]{Markup.Escape(result.OutputFolder)}[/]");
+                    var runs = new List<SeedRun>();
+                    foreach (long seed in seedList)
+                    {
+                        var run = options with { Seed = seed, OutputFolder = SeedsOption.SeedFolder(options.OutputFolder!, seed) };
+                        AnsiConsole.MarkupLine($"[bold]seed {seed}[/]");
+                        Train(run);
+                        var comparison = Evaluate(run);
+                        runs.Add(new SeedRun(seed, comparison.Policy.Metrics.GoldScore.Mean, comparison.Reference.Metrics.GoldScore.Mean,
+                            comparison.GoldWinRate, comparison.KlToReference.Mean));
+                    }
+                    SeedsOption.Report(new SeedSweep(runs), options.OutputFolder!, "ppo");
+                    return 0;
+                }
+                Train(options);
                 if (parse.GetValue(evaluate)) Evaluate(options);
                 return 0;
             }
@@ -57,7 +69,21 @@ static class PpoCommand
         return command;
     }
 
-    static void Evaluate(PpoOptions options)
+    static void Train(PpoOptions options)
+    {
+        PpoResult? result = null;
+        ConsoleTrainingProgress.Run("ppo", "tokens", observer =>
+        {
+            result = PpoTraining.Run(options, [observer]);
+            return new TrainingResult(options.Iterations, result.History.Last("loss") ?? double.NaN, result.Final, result.History, result.OutputFolder);
+        });
+        foreach (var (name, value) in result!.Final)
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{name,-28} {value:F4}")));
+        if (result.OutputFolder is not null) AnsiConsole.MarkupLine($"policy written to [bold]{Markup.Escape(result.OutputFolder)}[/]");
+    }
+
+    /// <summary>PPO policy against SFT on the held-out prompts (gold, win rate, KL); printed and written to comparison.json.</summary>
+    static PpoComparison Evaluate(PpoOptions options)
     {
         if (options.OutputFolder is null) throw new ArgumentException("--evaluate needs an output folder (the trained policy is read from it).");
         var tokenizer = TextTokenizer.Load(options.PolicyCheckpoint);
@@ -80,5 +106,6 @@ static class PpoCommand
         File.WriteAllText(Path.Combine(options.OutputFolder, "comparison.json"), JsonSerializer.Serialize(summary, OptionsBinder.Json));
         foreach (var (name, value) in summary.Where(s => s.Value is double))
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{name,-32} {(double)value:F4}")));
+        return comparison;
     }
 }

@@ -47,4 +47,43 @@ public sealed class DpoCommandTests : IDisposable
         Assert.Equal(2, exitCode); // bad options are a usage error for every training verb
         Assert.Contains("loss", text);
     }
+
+    [Fact]
+    public void Dpo_seeds_trains_one_policy_per_seed_against_one_evaluation_of_the_start()
+    {
+        TorchRuntime.Init();
+        var config = new GptConfig { Layers = 1, Heads = 2, EmbeddingSize = 16, ContextLength = 64, VocabularySize = 2048 };
+        torch.manual_seed(4);
+        var start = Path.Combine(root, "start");
+        using (var model = new Gpt(config, TorchRuntime.Device))
+            Checkpoint.Save(start, model, config, Repo.Path("data", "tinyworld", "tokenizer"));
+        var output = Path.Combine(root, "seeds");
+
+        var (exitCode, text) = Repo.RunCli(null, "dpo", "--seeds", "5, 6", "--set", $"input_checkpoint={start}", "--set", "max_train_pairs=8",
+            "--set", "eval_pairs=4", "--set", "gold_prompts_per_kind=1", "--set", "max_steps=2", "--set", "batch_size=2", "--set", "warmup_steps=0",
+            "--set", "learning_rate=1e-2", "--out", output);
+
+        Assert.True(exitCode == 0, text);
+        var saved5 = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "seed-5", Rlhf.Training.DpoTraining.OptionsFile)))!;
+        Assert.Equal(5, (long)saved5["training"]!["seed"]!);
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "seeds.json")))!;
+        var runs = summary["runs"]!.AsArray();
+        Assert.Equal([5L, 6L], runs.Select(r => (long)r!["seed"]!));
+        Assert.Equal((double)runs[0]!["start_gold_mean"]!, (double)runs[1]!["start_gold_mean"]!); // the start is evaluated once
+        Assert.Null(summary["kl_to_start"]);                                                       // DPO does not measure it
+        using var first = Checkpoint.LoadGpt(Path.Combine(output, "seed-5"));
+        using var second = Checkpoint.LoadGpt(Path.Combine(output, "seed-6"));
+        Assert.Contains(first.named_parameters().Zip(second.named_parameters()), p => !p.First.parameter.allclose(p.Second.parameter));
+    }
+
+    [Fact]
+    public void Bad_seed_lists_are_usage_errors_naming_the_option()
+    {
+        var (twice, twiceText) = Repo.RunCli(null, "dpo", "--seeds", "3,3");
+        Assert.Equal(2, twice);
+        Assert.Contains("--seeds: seed 3 is listed twice", twiceText);
+        var (resumed, resumedText) = Repo.RunCli(null, "dpo", "--seeds", "3", "--resume", Path.Combine(root, "nowhere"));
+        Assert.Equal(2, resumed);
+        Assert.Contains("--resume", resumedText);
+    }
 }

@@ -83,4 +83,31 @@ public sealed class PpoTrainingTests : IDisposable
         Assert.Equal(2, badCode);
         Assert.Contains("kl_coef", badText);
     }
+
+    [Fact]
+    public void Cli_ppo_seeds_trains_and_evaluates_one_policy_per_seed_and_writes_the_spread()
+    {
+        var output = Path.Combine(root, "seeds");
+        var (code, text) = Repo.RunCli(null, "ppo", "--seeds", "3,4", "--set", "iterations=1", "--set", "rollout_batch_size=2", "--set", "num_mini_batches=1",
+            "--set", "ppo_epochs=1", "--set", "response_length=4", "--set", $"policy_checkpoint={sft}", "--set", $"reward_checkpoint={rm}",
+            "--set", "pretrain_window_length=32", "--out", output);
+        Assert.True(code == 0, text);
+        foreach (var seed in new[] { 3, 4 })
+        {
+            var folder = Path.Combine(output, $"seed-{seed}");
+            Assert.True(File.Exists(Path.Combine(folder, "comparison.json")), $"no comparison for seed {seed}");
+            Assert.Contains($"\"seed\": {seed}", Checkpoint.ReadMetadata(folder)["options"]);
+        }
+        var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "seeds.json")))!;
+        var runs = summary["runs"]!.AsArray();
+        Assert.Equal([3L, 4L], runs.Select(r => (long)r!["seed"]!));
+        Assert.All(runs, r => Assert.InRange((double)r!["win_rate"]!, 0.0, 1.0));
+        Assert.All(runs, r => Assert.NotNull(r!["kl_to_start"]));
+        Assert.Equal(2, (int)summary["gold_mean"]!["count"]!);
+        Assert.Contains("gold mean above SFT's for", text);
+
+        var (badCode, badText) = Repo.RunCli(null, "ppo", "--seeds", "3,three");
+        Assert.Equal(2, badCode);
+        Assert.Contains("--seeds: 'three'", badText);
+    }
 }
