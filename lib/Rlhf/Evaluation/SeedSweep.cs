@@ -25,8 +25,10 @@ public sealed record SeedSpread(double Mean, double StandardDeviation, double Mi
     {
         if (values.Count == 0) throw new ArgumentException("a spread over seeds needs at least one value", nameof(values));
         double mean = values.Average();
-        double deviation = values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
-        return new SeedSpread(mean, deviation, values.Min(), values.Max(), values.Count);
+        double min = values.Min(), max = values.Max();
+        // Equal values have no spread; the sum of squares would leave rounding noise (1e-16) from the mean.
+        double deviation = values.Count < 2 || min == max ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+        return new SeedSpread(mean, deviation, min, max, values.Count);
     }
 
     /// <inheritdoc />

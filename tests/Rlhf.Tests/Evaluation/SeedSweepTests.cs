@@ -15,6 +15,7 @@ public class SeedSweepTests
         Assert.Equal(0.9, spread.Max);
         Assert.Equal(3, spread.Count);
         Assert.Equal(0.0, SeedSpread.Of([0.7]).StandardDeviation);
+        Assert.Equal(0.0, SeedSpread.Of(Enumerable.Repeat(0.439, 10).ToList()).StandardDeviation); // exactly 0, not rounding noise
         Assert.Throws<ArgumentException>(() => SeedSpread.Of([]));
     }
 
