@@ -109,6 +109,7 @@ static class DpoCommand
         int losses = after.Samples.Zip(before.Samples).Count(p => p.First.GoldScore < p.Second.GoldScore - 1e-9);
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"gold win rate of dpo against start: {winRate:P1} ({wins} wins, {losses} losses, {after.Samples.Count - wins - losses} ties counted half)")));
+        AnsiConsole.WriteLine(WinsByKind.Table(after, before).ToString());
         return new SeedRun(options.Training.Seed, after.Metrics.GoldScore.Mean, before.Metrics.GoldScore.Mean, winRate);
     }
 

@@ -106,6 +106,7 @@ static class PpoCommand
         File.WriteAllText(Path.Combine(options.OutputFolder, "comparison.json"), JsonSerializer.Serialize(summary, OptionsBinder.Json));
         foreach (var (name, value) in summary.Where(s => s.Value is double))
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{name,-32} {(double)value:F4}")));
+        AnsiConsole.WriteLine(WinsByKind.Table(comparison.Policy, comparison.Reference).ToString());
         return comparison;
     }
 }
