@@ -22,7 +22,7 @@ static class DpoCommand
         };
         var seeds = new SeedsOption("training.seed");
         var command = new Command("dpo",
-            "Direct Preference Optimization (sigmoid DPO, cDPO, rDPO or IPO) of the SFT policy against a frozen reference. " +
+            "Direct Preference Optimization (sigmoid DPO, cDPO, rDPO, IPO or the reference-free SimPO) of the SFT policy against a frozen reference. " +
             $"Options: {string.Join(", ", OptionsBinder.Names(new DpoOptions()))}.");
         stageOptions.AddTo(command);
         command.Add(compare);

@@ -9,8 +9,9 @@ namespace Rlhf.Training;
 public sealed record PreferenceLossResult(Tensor Losses, Tensor ChosenRewards, Tensor RejectedRewards);
 
 /// <summary>
-/// Direct preference losses on summed (or, for IPO, length-normalised, chosen by the caller) response log-probs.
-/// h = (log pi(y_w) - log pi_ref(y_w)) - (log pi(y_l) - log pi_ref(y_l)) is the log-ratio margin throughout.
+/// Direct preference losses on summed (or, for IPO and SimPO, length-normalised, chosen by the caller) response log-probs.
+/// h = (log pi(y_w) - log pi_ref(y_w)) - (log pi(y_l) - log pi_ref(y_l)) is the log-ratio margin of every loss but
+/// SimPO, which has no reference.
 /// </summary>
 public static class DpoLoss
 {
@@ -46,6 +47,17 @@ public static class DpoLoss
     {
         var (margin, chosen, rejected) = Margins(policyChosen, policyRejected, referenceChosen, referenceRejected, beta);
         return new PreferenceLossResult((margin - 1 / (2 * beta)).square(), chosen, rejected);
+    }
+
+    /// <summary>SimPO: -log sigmoid(beta * (mean log pi(y_w) - mean log pi(y_l)) - gamma) (Meng et al. 2024, eq. 6): no
+    /// reference model; the reward is the policy's own per-token mean log-prob, scaled by beta, and the chosen response must
+    /// win by the target margin gamma. Takes per-token mean log-probs; its rewards are beta * mean log pi.</summary>
+    public static PreferenceLossResult Simpo(Tensor policyChosenMean, Tensor policyRejectedMean, double beta, double gamma)
+    {
+        var chosen = beta * policyChosenMean;     // (N)
+        var rejected = beta * policyRejectedMean; // (N)
+        var losses = -nn.functional.logsigmoid(chosen - rejected - gamma);
+        return new PreferenceLossResult(losses, chosen.detach(), rejected.detach());
     }
 
     static (Tensor Margin, Tensor Chosen, Tensor Rejected) Margins(

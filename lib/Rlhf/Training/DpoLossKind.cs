@@ -16,4 +16,9 @@ public enum DpoLossKind
     /// <summary>Robust DPO (rDPO): the unbiased estimate of the clean-label DPO loss when each label is flipped with probability
     /// <see cref="DpoOptions.LabelSmoothing"/> (Chowdhury et al. 2024, "Provably Robust DPO").</summary>
     Robust,
+
+    /// <summary>SimPO: -log sigmoid(beta * (mean log pi(y_w) - mean log pi(y_l)) - gamma), reference-free, on length-normalised
+    /// log-probs with the target margin <see cref="DpoOptions.SimpoGamma"/> (Meng et al. 2024). Its beta is much larger than
+    /// DPO's (the paper uses 2 to 10).</summary>
+    Simpo,
 }

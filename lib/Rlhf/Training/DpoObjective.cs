@@ -18,13 +18,15 @@ public static class DpoObjective
     /// Per-pair losses and metric sums. IPO works on length-normalised log-probs (mean per token), as TRL does:
     /// IPO regresses the margin h to the fixed target 1 / (2 beta), and a summed h grows with the responses' length,
     /// so the same target would ask a long pair for a far smaller per-token change than a short one; per-token means
-    /// make the target mean the same for every pair. The sigmoid losses use sums (the paper's log pi(y | x)): their
-    /// target is "as large as possible", which has no length-dependent scale to fix.
-    /// The rewards and logps metrics are computed from the log-probs the loss used (sums, or per-token means for IPO).
+    /// make the target mean the same for every pair. SimPO is defined on per-token means too (Meng et al. 2024, eq. 4) and
+    /// ignores the reference. The sigmoid losses use sums (the paper's log pi(y | x)): their target is "as large as
+    /// possible", which has no length-dependent scale to fix.
+    /// The rewards and logps metrics are computed from the log-probs the loss used (sums, or per-token means for IPO and
+    /// SimPO; SimPO's rewards are beta * mean log pi, without a reference).
     /// </summary>
     public static DpoPairLosses Compute(DpoOptions options, PairLogProbs policy, PairLogProbs reference)
     {
-        var (pi, piRef) = options.Loss == DpoLossKind.Ipo
+        var (pi, piRef) = options.Loss is DpoLossKind.Ipo or DpoLossKind.Simpo
             ? (policy.LengthNormalised(), reference.LengthNormalised())
             : (policy, reference);
         var result = options.Loss switch
@@ -33,6 +35,7 @@ public static class DpoObjective
             DpoLossKind.Conservative => DpoLoss.ConservativeSigmoid(pi.Chosen, pi.Rejected, piRef.Chosen, piRef.Rejected, options.Beta, options.LabelSmoothing),
             DpoLossKind.Robust => DpoLoss.Robust(pi.Chosen, pi.Rejected, piRef.Chosen, piRef.Rejected, options.Beta, options.LabelSmoothing),
             DpoLossKind.Ipo => DpoLoss.Ipo(pi.Chosen, pi.Rejected, piRef.Chosen, piRef.Rejected, options.Beta),
+            DpoLossKind.Simpo => DpoLoss.Simpo(pi.Chosen, pi.Rejected, options.Beta, options.SimpoGamma), // no reference
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "unknown DPO loss kind"),
         };
         var losses = result.Losses; // (N)

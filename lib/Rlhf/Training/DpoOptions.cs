@@ -11,13 +11,18 @@ public sealed record DpoOptions
     /// loss solves; for IPO the paper's tau). Implicit rewards are beta * (log pi - log pi_ref). Default 0.1.</summary>
     public double Beta { get; init; } = 0.1;
 
-    /// <summary>Which loss: <c>sigmoid</c> (DPO), <c>conservative</c> (cDPO, label smoothing), <c>robust</c> (rDPO) or <c>ipo</c>.
-    /// Default sigmoid.</summary>
+    /// <summary>Which loss: <c>sigmoid</c> (DPO), <c>conservative</c> (cDPO, label smoothing), <c>robust</c> (rDPO), <c>ipo</c>
+    /// or <c>simpo</c> (reference-free; set beta near 2). Default sigmoid.</summary>
     public DpoLossKind Loss { get; init; } = DpoLossKind.Sigmoid;
 
     /// <summary>The assumed probability that a preference label is flipped, in [0, 0.5); used only by
     /// <see cref="DpoLossKind.Conservative"/> and <see cref="DpoLossKind.Robust"/>. Default 0.1.</summary>
     public double LabelSmoothing { get; init; } = 0.1;
+
+    /// <summary>SimPO's target reward margin gamma: the chosen response's beta-scaled mean log-prob must beat the rejected
+    /// one's by this much (Meng et al. 2024, eq. 6); used only by <see cref="DpoLossKind.Simpo"/>. Default 0.5 (TRL's
+    /// <c>simpo_gamma</c>).</summary>
+    public double SimpoGamma { get; init; } = 0.5;
 
     /// <summary>Weight of an extra SFT term: the chosen response's mean per-token negative log-likelihood, added to every
     /// pair's loss (keeps the chosen responses likely, as in Pang et al. 2024's DPO+NLL; 0 turns it off). Default 2: on the
@@ -93,6 +98,7 @@ public sealed record DpoOptions
         Require(Enum.IsDefined(Loss), nameof(Loss), $"must be one of {string.Join(", ", Enum.GetNames<DpoLossKind>().Select(OptionsBinder.JsonName))}");
         Require(LabelSmoothing is >= 0 and < 0.5, nameof(LabelSmoothing), "must be in [0, 0.5)");
         Require(SftWeight >= 0 && double.IsFinite(SftWeight), nameof(SftWeight), "must be 0 or more");
+        Require(SimpoGamma >= 0 && double.IsFinite(SimpoGamma), nameof(SimpoGamma), "must be 0 or more");
         ArgumentNullException.ThrowIfNull(Ptx, nameof(Ptx));
         Ptx.Validate("dpo");
         Require(!string.IsNullOrWhiteSpace(DataFolder), nameof(DataFolder), "must name a folder");

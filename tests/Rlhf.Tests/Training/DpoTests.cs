@@ -166,6 +166,15 @@ public sealed class DpoTests
         // rDPO with eps 0.25: (0.75 (-log sigmoid(0.5)) - 0.25 (-log sigmoid(-0.5))) / 0.5, from the same label_smoothing field.
         var robust = DpoObjective.Compute(new DpoOptions { Beta = 0.1, Loss = DpoLossKind.Robust, LabelSmoothing = 0.25, SftWeight = 0 }, policy, reference);
         Assert.Equal((0.75 * Math.Log(1 + Math.Exp(-0.5)) - 0.25 * Math.Log(1 + Math.Exp(0.5))) / 0.5, Host(robust.Losses)[0], 5);
+
+        // SimPO on means, no reference: 2 * (-1 - -2) - 0.5 = 1.5 -> -log sigmoid(1.5); rewards are beta * mean log pi.
+        var simpo = DpoObjective.Compute(new DpoOptions { Beta = 2, Loss = DpoLossKind.Simpo, SimpoGamma = 0.5, SftWeight = 0 }, policy, reference);
+        Assert.Equal(Math.Log(1 + Math.Exp(-1.5)), Host(simpo.Losses)[0], 5);
+        Assert.Equal(-2, simpo.MetricSums["rewards/chosen"].item<float>(), 5);
+        Assert.Equal(-1, simpo.MetricSums["logps/chosen"].item<float>(), 5);
+        var otherReference = new PairLogProbs(T(-40), T(-1), T(2), T(3));
+        Assert.Equal(Host(simpo.Losses)[0],
+            Host(DpoObjective.Compute(new DpoOptions { Beta = 2, Loss = DpoLossKind.Simpo, SimpoGamma = 0.5, SftWeight = 0 }, policy, otherReference).Losses)[0]);
     }
 
     [Fact]
@@ -177,10 +186,13 @@ public sealed class DpoTests
         Assert.Equal(7, options.Training.MaxSteps);
         Assert.Equal(DpoLossKind.Conservative, OptionsBinder.Bind(new DpoOptions(), null, ["loss=conservative"]).Loss);
         Assert.Equal(DpoLossKind.Robust, OptionsBinder.Bind(new DpoOptions(), null, ["loss=robust"]).Loss);
+        var simpo = OptionsBinder.Bind(new DpoOptions(), null, ["loss=simpo", "simpo_gamma=1", "beta=2"]);
+        Assert.Equal((DpoLossKind.Simpo, 1.0, 2.0), (simpo.Loss, simpo.SimpoGamma, simpo.Beta));
+        Assert.Contains("simpo_gamma", Assert.Throws<ArgumentException>(() => new DpoOptions { SimpoGamma = -1 }.Validate()).Message);
         Assert.Throws<ArgumentException>(() => OptionsBinder.Bind(new DpoOptions(), null, ["loss=hinge"]));
         Assert.Contains("label_smoothing", Assert.Throws<ArgumentException>(() => new DpoOptions { LabelSmoothing = 0.5 }.Validate()).Message);
         Assert.Contains("beta", Assert.Throws<ArgumentException>(() => new DpoOptions { Beta = 0 }.Validate()).Message);
-        Assert.Contains("sigmoid, conservative, ipo, robust", Assert.Throws<ArgumentException>(() => new DpoOptions { Loss = (DpoLossKind)99 }.Validate()).Message);
+        Assert.Contains("sigmoid, conservative, ipo, robust, simpo", Assert.Throws<ArgumentException>(() => new DpoOptions { Loss = (DpoLossKind)99 }.Validate()).Message);
     }
 
     [Fact]

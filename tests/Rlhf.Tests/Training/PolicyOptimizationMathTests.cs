@@ -163,6 +163,23 @@ public class PolicyOptimizationMathTests
     }
 
     [Fact]
+    public void Simpo_scores_mean_log_probs_without_a_reference_and_asks_for_a_margin()
+    {
+        var (pc, pr, _, _) = Pair(); // read as per-token means: chosen -1, rejected -3
+        var result = DpoLoss.Simpo(pc, pr, beta: 0.5, gamma: 0.5);
+        // 0.5 * (-1 - -3) - 0.5 = 0.5: -log sigmoid(0.5) = 0.4740770
+        Assert.Equal(0.4740770, result.Losses.item<float>(), 5);
+        Assert.Equal(-0.5, result.ChosenRewards.item<float>(), 6); // beta * mean log pi, no reference
+        Assert.Equal(-1.5, result.RejectedRewards.item<float>(), 6);
+        result.Losses.sum().backward();
+        // d/d mean log pi(y_w) = -beta * sigmoid(-0.5) = -0.1887703 < 0: raise the chosen response's log-probs.
+        Assert.Equal(-0.1887703, pc.grad!.item<float>(), 5);
+        Assert.True(pr.grad!.item<float>() > 0);
+        // The margin gamma is a real target: the same pair without it has a smaller loss.
+        Assert.True(DpoLoss.Simpo(pc, pr, 0.5, 0).Losses.item<float>() < result.Losses.item<float>());
+    }
+
+    [Fact]
     public void Ipo_regresses_the_margin_to_one_over_two_beta()
     {
         var (pc, pr, rc, rr) = Pair();
