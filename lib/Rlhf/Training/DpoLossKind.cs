@@ -19,6 +19,7 @@ public enum DpoLossKind
 
     /// <summary>SimPO: -log sigmoid(beta * (mean log pi(y_w) - mean log pi(y_l)) - gamma), reference-free, on length-normalised
     /// log-probs with the target margin <see cref="DpoOptions.SimpoGamma"/> (Meng et al. 2024). Its beta is much larger than
-    /// DPO's (the paper uses 2 to 10).</summary>
+    /// DPO's (the paper uses 2 to 10). The stage still computes the reference's log-probs (once, before training, with the
+    /// default precompute_reference); the loss does not read them.</summary>
     Simpo,
 }
