@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using Rlhf.Checkpoints;
 using Rlhf.Cli.Training;
+using Rlhf.Evaluation;
+using Rlhf.Plots;
 using Rlhf.Training;
 using Spectre.Console;
 
@@ -9,7 +11,8 @@ namespace Rlhf.Cli.Commands;
 
 /// <summary>
 /// <c>rlhf rm</c>: stage 2, the reward model. Binds <see cref="RewardModelOptions"/> from its defaults, <c>--config</c> and
-/// <c>--set</c>, calls <see cref="RewardModelTraining.Run"/> (the same call notebook 03 makes) and prints the held-out table.
+/// <c>--set</c>, calls <see cref="RewardModelTraining.Run"/> (the same call notebook 03 makes) and prints the held-out table;
+/// <c>--seeds</c> does that once per seed and prints the spread.
 /// </summary>
 static class RewardModelCommand
 {
@@ -17,16 +20,21 @@ static class RewardModelCommand
     {
         var arguments = new StageOptionsArguments($"Output folder for the reward checkpoint (default {new RewardModelOptions().OutputFolder}).", resumable: false);
         var resume = new Option<string?>("--resume") { Description = "Continue from a trainer checkpoint folder (OUT/checkpoints/step-NNNNNN)." };
+        var seeds = new SeedsOption("training.seed");
         var command = new Command("rm", "Stage 2: train the reward model on pairwise preferences (Bradley-Terry), then normalise it on SFT samples.");
         arguments.AddTo(command);
         command.Add(resume);
+        seeds.AddTo(command);
         command.SetAction(parse =>
         {
             RewardModelOptions options;
+            IReadOnlyList<long>? seedList;
             try
             {
                 options = arguments.Bind(parse, new RewardModelOptions());
                 options.Validate();
+                seedList = seeds.Parse(parse);
+                if (seedList is not null && parse.GetValue(resume) is not null) throw new ArgumentException("--seeds starts every run from the beginning; it cannot be combined with --resume");
             }
             catch (ArgumentException e)
             {
@@ -35,13 +43,19 @@ static class RewardModelCommand
             }
             try
             {
-                RewardModelResult? result = null;
-                ConsoleTrainingProgress.Run("reward model", "pairs", observer =>
+                if (seedList is not null)
                 {
-                    result = RewardModelTraining.Run(options, [observer], parse.GetValue(resume));
-                    return result.Training;
-                });
-                Print(result!);
+                    var results = new List<(long Seed, PreferenceEvaluation HeldOut)>();
+                    foreach (long seed in seedList)
+                    {
+                        AnsiConsole.MarkupLine($"[bold]seed {seed}[/]");
+                        var run = Train(options with { Training = options.Training with { Seed = seed }, OutputFolder = SeedsOption.SeedFolder(options.OutputFolder, seed) }, null);
+                        results.Add((seed, run.HeldOut));
+                    }
+                    ReportSeeds(results, options.OutputFolder);
+                    return 0;
+                }
+                Train(options, parse.GetValue(resume));
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or CheckpointFormatException
@@ -52,6 +66,36 @@ static class RewardModelCommand
             }
         });
         return command;
+    }
+
+    static RewardModelResult Train(RewardModelOptions options, string? resumeFrom)
+    {
+        RewardModelResult? result = null;
+        ConsoleTrainingProgress.Run("reward model", "pairs", observer =>
+        {
+            result = RewardModelTraining.Run(options, [observer], resumeFrom);
+            return result.Training;
+        });
+        Print(result!);
+        return result!;
+    }
+
+    /// <summary>One row per seed (held-out accuracy against gold and labels), then their mean, s.d., min and max; the same
+    /// in seeds.json. Reward-model accuracy moves by about three points with the seed alone (docs/results/03-reward-model.md).</summary>
+    static void ReportSeeds(IReadOnlyList<(long Seed, PreferenceEvaluation HeldOut)> results, string outputFolder)
+    {
+        var gold = SeedSpread.Of(results.Select(r => r.HeldOut.GoldAccuracy).ToList());
+        var labels = SeedSpread.Of(results.Select(r => r.HeldOut.Accuracy).ToList());
+        var rows = results.Select(r => (IReadOnlyList<object?>)[r.Seed.ToString(CultureInfo.InvariantCulture), r.HeldOut.GoldAccuracy, r.HeldOut.Accuracy]).ToList();
+        foreach (var (name, pick) in new (string, Func<SeedSpread, double>)[] { ("mean", s => s.Mean), ("s.d.", s => s.StandardDeviation), ("min", s => s.Min), ("max", s => s.Max) })
+            rows.Add([name, pick(gold), pick(labels)]);
+        AnsiConsole.WriteLine(new HtmlTable("reward model on the held-out pairs, one run per seed", ["seed", "accuracy vs gold", "accuracy vs labels"], rows).ToString());
+        SeedsOption.WriteSummary(outputFolder, new
+        {
+            runs = results.Select(r => new { seed = r.Seed, accuracy_vs_gold = r.HeldOut.GoldAccuracy, accuracy_vs_labels = r.HeldOut.Accuracy, mean_margin = r.HeldOut.MeanMargin }),
+            accuracy_vs_gold = gold,
+            accuracy_vs_labels = labels,
+        });
     }
 
     static void Print(RewardModelResult result)

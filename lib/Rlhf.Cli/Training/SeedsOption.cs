@@ -7,9 +7,9 @@ using Spectre.Console;
 
 namespace Rlhf.Cli.Training;
 
-/// <summary><c>--seeds 1234,7,11</c> for the verbs that compare a trained policy with SFT (<c>ppo</c>, <c>dpo</c>): train and
-/// evaluate once per seed, each run in <c>OUT/seed-S</c>, then print how far the figures move between seeds and write
-/// <c>OUT/seeds.json</c>.</summary>
+/// <summary><c>--seeds 1234,7,11</c> for the training verbs whose result is a held-out figure (<c>ppo</c>, <c>dpo</c>, <c>rm</c>):
+/// train and evaluate once per seed, each run in <c>OUT/seed-S</c>, then print how far the figures move between seeds and
+/// write <c>OUT/seeds.json</c>.</summary>
 sealed class SeedsOption(string seedOptionName)
 {
     /// <summary>The file the sweep's figures are written to, in the output folder.</summary>
@@ -18,7 +18,7 @@ sealed class SeedsOption(string seedOptionName)
     readonly Option<string?> seeds = new("--seeds")
     {
         Description = $"Comma-separated seeds (e.g. 1234,7,11): train once per seed (setting {seedOptionName}) into OUT/seed-S, " +
-                      $"evaluate each against SFT on the held-out prompts, and write the spread between seeds to OUT/{SummaryFile}.",
+                      $"evaluate each on the held-out data, and write the spread between seeds to OUT/{SummaryFile}.",
     };
 
     /// <summary>Adds the option to <paramref name="command"/>.</summary>
@@ -51,7 +51,7 @@ sealed class SeedsOption(string seedOptionName)
         int count = sweep.Runs.Count;
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"{policyName}: gold mean above SFT's for {sweep.SeedsAboveStart} of {count} seeds; win rate above 55% for {sweep.SeedsWithWinRateAbove(0.55)} of {count}")));
-        var summary = new
+        WriteSummary(outputFolder, new
         {
             runs = sweep.Runs,
             gold_mean = sweep.GoldMean,
@@ -59,7 +59,12 @@ sealed class SeedsOption(string seedOptionName)
             kl_to_start = sweep.KlToStart,
             seeds_above_start = sweep.SeedsAboveStart,
             seeds_with_win_rate_above_55_percent = sweep.SeedsWithWinRateAbove(0.55),
-        };
+        });
+    }
+
+    /// <summary>Writes <paramref name="summary"/> (snake_case JSON) to <see cref="SummaryFile"/> in <paramref name="outputFolder"/>.</summary>
+    public static void WriteSummary(string outputFolder, object summary)
+    {
         Directory.CreateDirectory(outputFolder);
         var path = Path.Combine(outputFolder, SummaryFile);
         File.WriteAllText(path, JsonSerializer.Serialize(summary, OptionsBinder.Json));
