@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
 using Rlhf.Checkpoints;
-using Rlhf.Models;
-using Rlhf.Torch;
-using TorchSharp;
 
 namespace Rlhf.Tests.Cli;
 
@@ -16,12 +13,7 @@ public sealed class DpoCommandTests : IDisposable
     [Fact]
     public void Dpo_trains_from_a_checkpoint_with_the_options_set_on_the_command_line()
     {
-        TorchRuntime.Init();
-        var config = new GptConfig { Layers = 1, Heads = 2, EmbeddingSize = 16, ContextLength = 64, VocabularySize = 2048 }; // the tokenizer's ids only: a random model samples any id it has
-        torch.manual_seed(4);
-        var start = Path.Combine(root, "start");
-        using (var model = new Gpt(config, TorchRuntime.Device))
-            Checkpoint.Save(start, model, config, Repo.Path("data", "tinyworld", "tokenizer"));
+        var start = TinyCheckpoint.Save(Path.Combine(root, "start"), contextLength: 64, seed: 4);
         var output = Path.Combine(root, "dpo");
 
         var (exitCode, text) = Repo.RunCli(null, "dpo", "--set", $"input_checkpoint={start}", "--set", $"data_folder={Repo.Path("data", "tinyworld")}",
@@ -51,12 +43,7 @@ public sealed class DpoCommandTests : IDisposable
     [Fact]
     public void Dpo_seeds_trains_one_policy_per_seed_against_one_evaluation_of_the_start()
     {
-        TorchRuntime.Init();
-        var config = new GptConfig { Layers = 1, Heads = 2, EmbeddingSize = 16, ContextLength = 64, VocabularySize = 2048 };
-        torch.manual_seed(4);
-        var start = Path.Combine(root, "start");
-        using (var model = new Gpt(config, TorchRuntime.Device))
-            Checkpoint.Save(start, model, config, Repo.Path("data", "tinyworld", "tokenizer"));
+        var start = TinyCheckpoint.Save(Path.Combine(root, "start"), contextLength: 64, seed: 4);
         var output = Path.Combine(root, "seeds");
 
         var (exitCode, text) = Repo.RunCli(null, "dpo", "--seeds", "5, 6", "--set", $"input_checkpoint={start}", "--set", "max_train_pairs=8",

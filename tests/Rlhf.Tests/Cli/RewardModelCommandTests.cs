@@ -1,9 +1,5 @@
 using System.Text.Json.Nodes;
 using Rlhf.Checkpoints;
-using Rlhf.Models;
-using Rlhf.Text;
-using Rlhf.Torch;
-using TorchSharp;
 
 namespace Rlhf.Tests.Cli;
 
@@ -17,13 +13,7 @@ public sealed class RewardModelCommandTests : IDisposable
     [Fact]
     public void Rm_seeds_trains_one_reward_model_per_seed_and_writes_the_spread_of_held_out_accuracy()
     {
-        TorchRuntime.Init();
-        var tokenizerFolder = Repo.Path("data", "tinyworld", "tokenizer");
-        var config = new GptConfig { Layers = 1, Heads = 2, EmbeddingSize = 16, ContextLength = 192, VocabularySize = TextTokenizer.Load(tokenizerFolder).VocabularySize };
-        torch.manual_seed(5);
-        var sft = Path.Combine(root, "sft");
-        using (var model = new Gpt(config, TorchRuntime.Device))
-            Checkpoint.Save(sft, model, config, tokenizerFolder);
+        var sft = TinyCheckpoint.Save(Path.Combine(root, "sft"), contextLength: 192, seed: 5);
         var output = Path.Combine(root, "rm");
 
         var (code, text) = Repo.RunCli(null, "rm", "--seeds", "3,4", "--set", $"init_from={sft}", "--set", "max_steps=2", "--set", "batch_size=2",
