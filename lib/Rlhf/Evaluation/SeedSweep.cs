@@ -33,6 +33,13 @@ public sealed record SeedSpread(double Mean, double StandardDeviation, double Mi
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Mean:F3} (s.d. {StandardDeviation:F3}, {Min:F3} to {Max:F3})");
+
+    /// <summary>The rows a per-seed table ends with: "mean", "s.d.", "min" and "max", each followed by that statistic of every
+    /// column's spread, in order.</summary>
+    public static IReadOnlyList<IReadOnlyList<object?>> SummaryRows(IReadOnlyList<SeedSpread> columns) =>
+        new (string Name, Func<SeedSpread, double> Pick)[] { ("mean", s => s.Mean), ("s.d.", s => s.StandardDeviation), ("min", s => s.Min), ("max", s => s.Max) }
+            .Select(statistic => (IReadOnlyList<object?>)[statistic.Name, .. columns.Select(c => (object?)statistic.Pick(c))])
+            .ToList();
 }
 
 /// <summary>
@@ -85,12 +92,7 @@ public sealed class SeedSweep
         }
         var spreads = new List<SeedSpread> { GoldMean, SeedSpread.Of(Runs.Select(r => r.StartGoldMean).ToList()), WinRate };
         if (kl) spreads.Add(KlToStart!);
-        foreach (var (name, pick) in new (string, Func<SeedSpread, double>)[] { ("mean", s => s.Mean), ("s.d.", s => s.StandardDeviation), ("min", s => s.Min), ("max", s => s.Max) })
-        {
-            var row = new List<object?> { name };
-            row.AddRange(spreads.Select(s => (object?)pick(s)));
-            rows.Add(row);
-        }
+        rows.AddRange(SeedSpread.SummaryRows(spreads));
         return new HtmlTable(caption, columns, rows);
     }
 }
