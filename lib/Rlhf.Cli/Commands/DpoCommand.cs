@@ -105,11 +105,11 @@ static class DpoCommand
         table.Caption(Markup.Escape($"gold judge, {after.Metrics.Prompts} held-out prompts, {after.Sampling}"));
         AnsiConsole.Write(table);
         double winRate = Statistics.WinRate(after.Samples.Select(s => s.GoldScore).ToList(), before.Samples.Select(s => s.GoldScore).ToList());
-        int wins = after.Samples.Zip(before.Samples).Count(p => p.First.GoldScore > p.Second.GoldScore + 1e-9);
-        int losses = after.Samples.Zip(before.Samples).Count(p => p.First.GoldScore < p.Second.GoldScore - 1e-9);
+        var kinds = WinsByKind.Count(after, before);
+        int wins = kinds.Sum(k => k.Wins), losses = kinds.Sum(k => k.Losses);
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"gold win rate of dpo against start: {winRate:P1} ({wins} wins, {losses} losses, {after.Samples.Count - wins - losses} ties counted half)")));
-        AnsiConsole.WriteLine(WinsByKind.Table(after, before).ToString());
+        AnsiConsole.WriteLine(WinsByKind.Table(kinds, after.Policy, before.Policy).ToString());
         return new SeedRun(options.Training.Seed, after.Metrics.GoldScore.Mean, before.Metrics.GoldScore.Mean, winRate);
     }
 

@@ -44,12 +44,14 @@ static class PpoCommand
                 if (seedList is not null)
                 {
                     var runs = new List<SeedRun>();
+                    PolicyEvaluation? sft = null;
                     foreach (long seed in seedList)
                     {
                         var run = options with { Seed = seed, OutputFolder = SeedsOption.SeedFolder(options.OutputFolder!, seed) };
                         AnsiConsole.MarkupLine($"[bold]seed {seed}[/]");
                         Train(run);
-                        var comparison = Evaluate(run);
+                        var comparison = Evaluate(run, sft);
+                        sft = comparison.Reference;
                         runs.Add(new SeedRun(seed, comparison.Policy.Metrics.GoldScore.Mean, comparison.Reference.Metrics.GoldScore.Mean,
                             comparison.GoldWinRate, comparison.KlToReference.Mean));
                     }
@@ -82,15 +84,16 @@ static class PpoCommand
         if (result.OutputFolder is not null) AnsiConsole.MarkupLine($"policy written to [bold]{Markup.Escape(result.OutputFolder)}[/]");
     }
 
-    /// <summary>PPO policy against SFT on the held-out prompts (gold, win rate, KL); printed and written to comparison.json.</summary>
-    static PpoComparison Evaluate(PpoOptions options)
+    /// <summary>PPO policy against SFT on the held-out prompts (gold, win rate, KL); printed and written to comparison.json.
+    /// <paramref name="sft"/>: SFT's evaluation from an earlier seed of a sweep, reused instead of evaluated again.</summary>
+    static PpoComparison Evaluate(PpoOptions options, PolicyEvaluation? sft = null)
     {
         if (options.OutputFolder is null) throw new ArgumentException("--evaluate needs an output folder (the trained policy is read from it).");
         var tokenizer = TextTokenizer.Load(options.PolicyCheckpoint);
         using var policy = Checkpoint.LoadGpt(options.OutputFolder);
         using var reference = Checkpoint.LoadGpt(options.PolicyCheckpoint);
         var evaluation = PolicyEvaluationOptions.Greedy with { PromptsFile = Path.Combine(options.DataFolder, "eval_prompts.txt") };
-        var comparison = PpoComparison.Measure(policy, reference, tokenizer, evaluation, options.Temperature, options.ResponseLength, options.Seed);
+        var comparison = PpoComparison.Measure(policy, reference, tokenizer, evaluation, options.Temperature, options.ResponseLength, options.Seed, sft);
         var summary = new Dictionary<string, object>
         {
             ["sft_gold_mean"] = comparison.Reference.Metrics.GoldScore.Mean,

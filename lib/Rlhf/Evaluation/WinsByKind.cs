@@ -18,7 +18,7 @@ public sealed record KindWins(TaskKind Kind, int Prompts, int Wins, int Losses)
 /// <summary>
 /// Where a gold win rate comes from. A win rate of 55% over 172 prompts is 18 more wins than losses: this splits the wins
 /// and losses by task kind, so a learner sees whether a policy won by answering better or by refusing more (on TinyWorld,
-/// most of PPO's and DPO's wins are harmful requests they now refuse; docs/results/05-dpo.md).
+/// harmful requests now refused are the largest share of PPO's and DPO's wins; docs/results/04-ppo.md, 05-dpo.md).
 /// </summary>
 public static class WinsByKind
 {
@@ -43,13 +43,16 @@ public static class WinsByKind
     }
 
     /// <summary>The counts of <see cref="Count"/> as a table, with a total row and each kind's net wins (wins - losses).</summary>
-    public static HtmlTable Table(PolicyEvaluation candidate, PolicyEvaluation baseline)
+    public static HtmlTable Table(PolicyEvaluation candidate, PolicyEvaluation baseline) =>
+        Table(Count(candidate, baseline), candidate.Policy, baseline.Policy);
+
+    /// <summary>Counts already made by <see cref="Count"/> as that table, the policies named in the caption.</summary>
+    public static HtmlTable Table(IReadOnlyList<KindWins> kinds, string candidate, string baseline)
     {
-        var kinds = Count(candidate, baseline);
         var rows = kinds.Select(k => (IReadOnlyList<object?>)[k.Kind.ToString(), k.Prompts, k.Wins, k.Losses, k.Ties, k.Wins - k.Losses]).ToList();
         int wins = kinds.Sum(k => k.Wins), losses = kinds.Sum(k => k.Losses), prompts = kinds.Sum(k => k.Prompts);
         rows.Add(["all", prompts, wins, losses, prompts - wins - losses, wins - losses]);
-        return new HtmlTable($"{candidate.Policy} against {baseline.Policy}, prompt by prompt (gold score): where the wins come from",
+        return new HtmlTable($"{candidate} against {baseline}, prompt by prompt (gold score): where the wins come from",
             ["task", "prompts", "wins", "losses", "ties", "net"], rows);
     }
 }

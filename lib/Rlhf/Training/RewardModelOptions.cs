@@ -58,7 +58,7 @@ public sealed record RewardModelOptions
     /// before training, fit the scalar head alone as a Bradley-Terry logistic regression on the frozen backbone's features
     /// of the training pairs (<see cref="LinearProbeHead"/>), then fine-tune everything from that head instead of a random
     /// one, whose first gradients would bend the backbone's features. Default false (a random head): measured on the shipped
-    /// SFT model (docs/results/03-reward-model.md), 76.9% held-out accuracy against gold over three seeds, against 79.1%.</summary>
+    /// SFT model (docs/results/03-reward-model.md), 76.9% held-out accuracy against gold over three seeds, against 78.2%.</summary>
     public bool LinearProbeFirst { get; init; }
 
     /// <summary>Held-out pairs scored at each evaluation (the first N of the file; 0 = all). The final evaluation in the

@@ -85,6 +85,24 @@ public sealed class PpoTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Comparison_reuses_a_given_reference_evaluation_only_for_the_same_prompts()
+    {
+        var tokenizer = TextTokenizer.Load(sft);
+        using var policy = Checkpoint.LoadGpt(sft);
+        using var reference = Checkpoint.LoadGpt(sft);
+        var greedy = Rlhf.Evaluation.PolicyEvaluationOptions.Greedy;
+        var evaluation = greedy with { PromptsFile = Repo.Path("data", "tinyworld", "eval_prompts.txt"), MaxPromptsPerKind = 1, Generation = greedy.Generation with { MaxNewTokens = 4 } };
+        var fresh = PpoComparison.Measure(policy, reference, tokenizer, evaluation, 0.7, 4, seed: 1);
+        var reused = PpoComparison.Measure(policy, reference, tokenizer, evaluation, 0.7, 4, seed: 1, fresh.Reference);
+        Assert.Same(fresh.Reference, reused.Reference);
+        Assert.Equal(fresh.GoldWinRate, reused.GoldWinRate);
+        Assert.Equal(0.5, reused.GoldWinRate); // the same weights answer alike: every prompt ties
+
+        var otherPrompts = Rlhf.Evaluation.PolicyEvaluation.FromSamples("sft", "greedy", fresh.Reference.Samples.Skip(1).ToList());
+        Assert.Throws<ArgumentException>(() => PpoComparison.Measure(policy, reference, tokenizer, evaluation, 0.7, 4, seed: 1, otherPrompts));
+    }
+
+    [Fact]
     public void Cli_ppo_seeds_trains_and_evaluates_one_policy_per_seed_and_writes_the_spread()
     {
         var output = Path.Combine(root, "seeds");
