@@ -9,25 +9,22 @@ public enum CellFailureKind
     /// <summary>The cell compiled and threw an exception while running.</summary>
     Exception,
 
-    /// <summary>A <c>#r</c>, <c>#i</c> or <c>#!</c> directive the runner cannot honour (an unknown package, another DLL, a magic command).</summary>
-    Directive,
+    /// <summary>The cell ran longer than the run's per-cell time limit; the kernel was stopped.</summary>
+    Timeout,
 
-    /// <summary>The cell is for another Polyglot kernel (F#, PowerShell, …); the runner executes C# only.</summary>
-    NotCSharp,
+    /// <summary>The kernel process ended while the cell ran (<c>Environment.Exit</c>, a crash, a stack overflow).</summary>
+    KernelExited,
 }
 
 /// <summary>The first failing cell of a run: where it is and what went wrong.</summary>
 /// <param name="CellNumber">1-based position in the notebook, counting markdown cells (as an editor shows it).</param>
 /// <param name="FirstLine">The cell's first non-blank line, to recognise it.</param>
-/// <param name="Kind">Compile error, exception, directive or other kernel.</param>
-/// <param name="ErrorType">The exception's type name, or <c>CompilationError</c> / <c>DirectiveError</c>.</param>
+/// <param name="Kind">Compile error, exception, time limit, or the kernel gone.</param>
+/// <param name="ErrorType">The exception's type name, or <c>CompilationError</c> / <c>CellTimeout</c> / <c>KernelExited</c>.</param>
 /// <param name="Message">The exception message, or a one-line summary.</param>
 /// <param name="Details">Compiler diagnostics (<c>(line,column): error CSxxxx: …</c>, cell-relative), or the stack trace lines.</param>
 public sealed record CellFailure(int CellNumber, string FirstLine, CellFailureKind Kind, string ErrorType, string Message, IReadOnlyList<string> Details)
 {
-    /// <summary>The exception the cell threw, when <see cref="Kind"/> is <see cref="CellFailureKind.Exception"/>.</summary>
-    public Exception? Exception { get; init; }
-
     /// <summary>A report a person can act on: notebook, cell number, the cell's first line, and the error.</summary>
     public string Describe(string notebookPath)
     {
@@ -35,8 +32,8 @@ public sealed record CellFailure(int CellNumber, string FirstLine, CellFailureKi
         {
             CellFailureKind.CompileError => "compile error",
             CellFailureKind.Exception => "exception",
-            CellFailureKind.Directive => "unsupported directive",
-            _ => "not a C# cell",
+            CellFailureKind.Timeout => "time limit",
+            _ => "kernel exited",
         };
         var lines = new List<string> { $"{notebookPath}: cell {CellNumber} failed ({what}): {FirstLine}", $"  {ErrorType}: {Message}" };
         lines.AddRange(Details.SkipWhile(d => d == $"{ErrorType}: {Message}").Select(d => "    " + d));

@@ -4,9 +4,9 @@ using System.Text.Json.Nodes;
 namespace Rlhf.Notebooks;
 
 /// <summary>
-/// The outputs of one cell, in the order they happened: console text (merged into one <c>stream</c> output
-/// while consecutive writes go to the same stream), displays, the cell's result and its error.
-/// Thread-safe: cells may print or update displays from other threads (progress callbacks, tasks).
+/// The outputs of one cell, in the order the kernel reported them: console text (merged into one <c>stream</c> output
+/// while consecutive writes go to the same stream), displays (replaced in place when the kernel updates them), the
+/// cell's result and its error.
 /// </summary>
 sealed class CellOutputs
 {
@@ -19,9 +19,11 @@ sealed class CellOutputs
         public StringBuilder Text { get; } = new();
     }
 
-    /// <summary>A display's current content; replaced in place by <see cref="DisplayedValue.Update"/>.</summary>
-    internal sealed class Display(IReadOnlyDictionary<string, string> data, int? executionCount)
+    /// <summary>A display's current content; replaced in place when the kernel updates the display with its id.</summary>
+    sealed class Display(string? id, IReadOnlyDictionary<string, string> data, int? executionCount)
     {
+        public string? Id { get; } = id;
+
         public IReadOnlyDictionary<string, string> Data { get; set; } = data;
 
         /// <summary>Set for the cell's result (an <c>execute_result</c>), null for <c>display_data</c>.</summary>
@@ -45,21 +47,33 @@ sealed class CellOutputs
         }
     }
 
-    public Display AddDisplay(IReadOnlyDictionary<string, string> data)
+    /// <summary>A new display (<c>display_data</c>) with the kernel's id for it.</summary>
+    public void AddDisplay(string? id, IReadOnlyDictionary<string, string> data)
     {
-        var display = new Display(data, null);
-        lock (gate) items.Add(display);
-        return display;
+        lock (gate) items.Add(new Display(id, data, null));
     }
 
-    public void Replace(Display display, IReadOnlyDictionary<string, string> data)
+    /// <summary>Replaces the content of the display with <paramref name="id"/>; an update for an id not shown yet
+    /// appears as a new display, as in VS Code.</summary>
+    public void UpdateDisplay(string? id, IReadOnlyDictionary<string, string> data)
     {
-        lock (gate) display.Data = data;
+        lock (gate)
+        {
+            if (id is not null && items.OfType<Display>().LastOrDefault(d => d.Id == id) is { } shown) shown.Data = data;
+            else items.Add(new Display(id, data, null));
+        }
     }
 
+    /// <summary>The cell's value (<c>execute_result</c>).</summary>
     public void AddResult(IReadOnlyDictionary<string, string> data, int executionCount)
     {
-        lock (gate) items.Add(new Display(data, executionCount));
+        lock (gate) items.Add(new Display(null, data, executionCount));
+    }
+
+    /// <summary>True when an error output was recorded.</summary>
+    public bool HasError
+    {
+        get { lock (gate) return items.OfType<Error>().Any(); }
     }
 
     public void AddError(string name, string value, IReadOnlyList<string> traceback)

@@ -30,13 +30,13 @@ public static class NotebookConventions
     static readonly Regex exercisesHeading = new(@"^#+\s*Exercises?\b", RegexOptions.CultureInvariant | RegexOptions.Multiline | RegexOptions.IgnoreCase);
 
     /// <summary>The lines every notebook's first code cell starts with: the NuGet packages the library is built
-    /// against (ids and versions from <c>Directory.Packages.props</c>), then the library as <c>dotnet build</c> leaves it.
-    /// VS Code resolves them; the runner satisfies them with its own copies.</summary>
+    /// against (ids and versions from <c>Directory.Packages.props</c>), then the library and its kernel side
+    /// (<c>Rlhf.Interactive</c>: live displays) as <c>dotnet build</c> leaves them. The kernel resolves them.</summary>
     public static IReadOnlyList<string> LibraryLoadingLines { get; } =
     [
-        .. new[] { "TorchSharp-cpu", "Microsoft.ML.Tokenizers", "Plotly.NET", "Plotly.NET.CSharp" }
-            .Select(id => $"#r \"nuget: {id}, {ProvidedReferences.VersionOf(id) ?? throw new InvalidOperationException($"no recorded version for {id}")}\""),
+        .. new[] { "TorchSharp-cpu", "Microsoft.ML.Tokenizers" }.Select(id => $"#r \"nuget: {id}, {PackageVersions.Of(id)}\""),
         "#r \"../lib/Rlhf/bin/Debug/net10.0/Rlhf.dll\"",
+        "#r \"../lib/Rlhf.Interactive/bin/Debug/net10.0/Rlhf.Interactive.dll\"",
     ];
 
     /// <summary>Every way the notebook at <paramref name="notebookPath"/> breaks the conventions, one line each
@@ -105,18 +105,12 @@ public static class NotebookConventions
         return lines.Count >= LibraryLoadingLines.Count && lines.Take(LibraryLoadingLines.Count).SequenceEqual(LibraryLoadingLines);
     }
 
-    /// <summary>Namespaces, extension methods/blocks and directives the runner refuses, found by parsing the cell as a C# script.</summary>
+    /// <summary>Namespaces and extension methods/blocks (which the kernel cannot compile inside its script submission), found by
+    /// parsing the cell as a C# script. The kernel's directive lines (<c>#r</c>, <c>#i</c>, <c>#!…</c>) are blanked first.</summary>
     static IReadOnlyList<string> ForbiddenConstructs(string source)
     {
-        string code;
-        try
-        {
-            code = CellSource.Parse(source).Code;
-        }
-        catch (DirectiveException e)
-        {
-            return [e.Message];
-        }
+        var code = string.Join("\n", source.Replace("\r\n", "\n").Split('\n')
+            .Select(l => l.TrimStart() is var t && (t.StartsWith("#r ") || t.StartsWith("#i ") || t.StartsWith("#!")) ? "" : l));
         var found = new List<string>();
         var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script));
         foreach (var node in tree.GetRoot().DescendantNodes())

@@ -3,23 +3,21 @@ using System.Text.Json.Nodes;
 namespace Rlhf.Notebooks;
 
 /// <summary>
-/// Executes a Polyglot notebook headless, the way the .NET Interactive C# kernel would in VS Code: code cells in
-/// order in one C# session (see <see cref="CSharpSession"/>), with the working directory set to the notebook's
-/// folder, console output and displays captured as cell outputs, and a stop at the first failing cell.
+/// Executes a Polyglot notebook headless in the stock .NET Interactive kernel (<see cref="KernelSession"/>), as VS Code
+/// runs it: one kernel process per notebook with the notebook's folder as working directory, code cells in order, each
+/// cell's console output, displays, value and error recorded as nbformat outputs, and a stop at the first failing cell
+/// (or one that runs past <see cref="NotebookRunOptions.CellTimeout"/>, or whose kernel dies). The executed notebook is
+/// written after every cell, so a run that is stopped keeps what its finished cells showed.
 /// </summary>
-/// <remarks>
-/// The working directory and <see cref="Console.Out"/> belong to the whole process, so runs in one process
-/// take turns (a second call waits for the first to finish). Nothing here writes to the console: progress
-/// goes to <see cref="NotebookRunOptions.CellStarting"/> and <see cref="NotebookRunOptions.CellFinished"/>.
-/// </remarks>
+/// <remarks>Nothing here writes to the console: progress goes to <see cref="NotebookRunOptions.CellStarting"/> and
+/// <see cref="NotebookRunOptions.CellFinished"/>.</remarks>
 public static class NotebookRunner
 {
-    static readonly SemaphoreSlim oneAtATime = new(1, 1);
-
     /// <summary>Runs every code cell of the notebook at <paramref name="notebookPath"/> and returns what happened;
     /// the executed notebook is in the result and, when <see cref="NotebookRunOptions.OutputPath"/> is set, in that file
     /// (written even when a cell fails, with the error as the failing cell's output).</summary>
     /// <exception cref="NotebookFormatException">The file cannot be read or is not an nbformat 4 notebook.</exception>
+    /// <exception cref="KernelException">The kernel could not be started.</exception>
     /// <exception cref="ArgumentException">The output path is the notebook itself.</exception>
     public static async Task<NotebookRunResult> RunAsync(string notebookPath, NotebookRunOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -30,44 +28,59 @@ public static class NotebookRunner
             throw new ArgumentException($"The output path {outputPath} is the notebook itself; notebooks are kept without outputs. Choose another file.", nameof(options));
         if (!File.Exists(fullPath)) throw new NotebookFormatException($"{notebookPath}: no such notebook");
         var document = NotebookDocument.Load(fullPath);
-
         var codeCells = document.Cells.Where(c => c.IsCode).ToList();
         foreach (var cell in codeCells) ClearOutputs(cell);
-        var runs = new List<(NotebookCell Cell, CellRun Run, CellOutputs Outputs)>();
-        CellFailure? failure = null;
+        if (outputPath is not null) Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
 
-        await oneAtATime.WaitAsync(cancellationToken);
-        var savedDirectory = Environment.CurrentDirectory;
-        try
+        var runs = new List<CellRun>();
+        CellFailure? failure = null;
+        await using (var kernel = await KernelSession.StartAsync(Path.GetDirectoryName(fullPath)!, options.Environment, cancellationToken))
         {
-            Environment.CurrentDirectory = Path.GetDirectoryName(fullPath)!;
-            var session = new CSharpSession(fullPath);
             for (int i = 0; i < codeCells.Count && failure is null; i++)
             {
                 var cell = codeCells[i];
                 options.CellStarting?.Invoke(new CellStart(cell.Number, i + 1, codeCells.Count, cell.FirstLine));
+                var started = DateTimeOffset.UtcNow;
                 var outputs = new CellOutputs();
-                var run = await session.ExecuteAsync(cell, outputs, cancellationToken);
-                runs.Add((cell, run, outputs));
-                failure = run.Failure;
+                var end = await kernel.SubmitAsync(cell.Source, cell.KernelName ?? "csharp", outputs, i + 1, options.CellTimeout, cancellationToken);
+                failure = Failure(cell, end);
+                if (failure is not null && !outputs.HasError)
+                    outputs.AddError(failure.ErrorType, failure.Message, [.. failure.Details.DefaultIfEmpty(failure.Message)]);
+                var run = new CellRun(cell.Number, i + 1, cell.FirstLine, started, DateTimeOffset.UtcNow, failure);
+                Record(cell, run, outputs);
+                runs.Add(run);
+                if (outputPath is not null) await File.WriteAllTextAsync(outputPath, document.ToJson(), cancellationToken);
                 options.CellFinished?.Invoke(run);
             }
         }
-        finally
-        {
-            Environment.CurrentDirectory = savedDirectory;
-            oneAtATime.Release();
-        }
+        return new NotebookRunResult(fullPath, runs, failure, outputPath, document.ToJson());
+    }
 
-        // Recorded at the end, so a display updated after its cell finished (by a background task) shows its last content.
-        foreach (var (cell, run, outputs) in runs) Record(cell, run, outputs);
-        var json = document.ToJson();
-        if (outputPath is not null)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
-            await File.WriteAllTextAsync(outputPath, json, cancellationToken);
-        }
-        return new NotebookRunResult(fullPath, [.. runs.Select(r => r.Run)], failure, outputPath, json);
+    /// <summary>Why the cell failed, from how its command ended; null when it succeeded.</summary>
+    static CellFailure? Failure(NotebookCell cell, SubmissionEnd end) => end switch
+    {
+        SubmissionEnd.Succeeded => null,
+        SubmissionEnd.Failed { Diagnostics.Count: > 0 } compile => new CellFailure(cell.Number, cell.FirstLine, CellFailureKind.CompileError,
+            "CompilationError", compile.Diagnostics.Count == 1 ? compile.Diagnostics[0] : $"{compile.Diagnostics.Count} compile errors", compile.Diagnostics),
+        SubmissionEnd.Failed thrown => ExceptionFailure(cell, thrown.Message),
+        SubmissionEnd.TimedOut timedOut => new CellFailure(cell.Number, cell.FirstLine, CellFailureKind.Timeout, "CellTimeout",
+            $"the cell ran longer than {timedOut.Limit.TotalSeconds:F0} s and the kernel was stopped", []),
+        SubmissionEnd.KernelExited exited => new CellFailure(cell.Number, cell.FirstLine, CellFailureKind.KernelExited, "KernelExited",
+            $"the kernel process exited with code {exited.ExitCode} while the cell ran", [.. exited.StandardError.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).TakeLast(20)]),
+        _ => throw new InvalidOperationException($"unknown end {end}"),
+    };
+
+    /// <summary>The kernel reports an exception as its <c>ToString()</c>: "Type: message", then the stack trace.</summary>
+    static CellFailure ExceptionFailure(NotebookCell cell, string report)
+    {
+        var lines = report.Replace("\r\n", "\n").Split('\n');
+        var stackStart = Array.FindIndex(lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+        var header = string.Join("\n", stackStart < 0 ? lines : lines[..stackStart]).Trim();
+        var colon = header.IndexOf(": ", StringComparison.Ordinal);
+        var type = colon > 0 && !header[..colon].Contains(' ') ? header[..colon] : "Exception";
+        var message = colon > 0 && type != "Exception" ? header[(colon + 2)..] : header;
+        return new CellFailure(cell.Number, cell.FirstLine, CellFailureKind.Exception, type, message,
+            [.. lines.Select(l => l.Trim()).Where(l => l.Length > 0)]);
     }
 
     static void ClearOutputs(NotebookCell cell)

@@ -14,16 +14,17 @@ static class CourseCommand
     {
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("out", "course")) };
         var notebooks = new Option<DirectoryInfo>("--notebooks") { Description = "Folder of NN-title.ipynb notebooks.", DefaultValueFactory = _ => new DirectoryInfo("notebooks") };
+        var cellTimeout = NotebookProgress.CellTimeoutOption();
         var smoke = new Option<bool>("--smoke") { Description = $"Smoke run: tiny training sizes, same notebook text (sets {CourseRun.SmokeVariable}=1)." };
         var command = new Command("course", "Run the whole course headless (notebooks 00, 01, ... in order) into out/course/ with report.html.")
         {
-            output, notebooks, smoke,
+            output, notebooks, smoke, cellTimeout,
         };
-        command.SetAction((parse, cancellation) => Run(parse.GetValue(notebooks)!, parse.GetValue(output)!, parse.GetValue(smoke), cancellation));
+        command.SetAction((parse, cancellation) => Run(parse.GetValue(notebooks)!, parse.GetValue(output)!, parse.GetValue(smoke), parse.GetValue(cellTimeout), cancellation));
         return command;
     }
 
-    static async Task<int> Run(DirectoryInfo notebooks, DirectoryInfo output, bool smoke, CancellationToken cancellation)
+    static async Task<int> Run(DirectoryInfo notebooks, DirectoryInfo output, bool smoke, int cellTimeout, CancellationToken cancellation)
     {
         if (smoke) Environment.SetEnvironmentVariable(CourseRun.SmokeVariable, "1");
         CourseResult result;
@@ -31,9 +32,9 @@ static class CourseCommand
         {
             result = await CourseRunner.RunAsync(notebooks.FullName, output.FullName,
                 name => AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]{(CourseRun.IsSmoke ? " [grey](smoke sizes)[/]" : "")}"),
-                NotebookProgress.Options(null), cancellation);
+                NotebookProgress.Options(null, cellTimeout), cancellation);
         }
-        catch (Exception e) when (e is NotebookFormatException or IOException or UnauthorizedAccessException or InvalidOperationException or DirectoryNotFoundException)
+        catch (Exception e) when (e is NotebookFormatException or KernelException or IOException or UnauthorizedAccessException or InvalidOperationException or DirectoryNotFoundException)
         {
             AnsiConsole.MarkupLine("[red]The course could not be run.[/]");
             Console.Error.WriteLine(e.Message);

@@ -18,19 +18,20 @@ static class NotebookCommand
         {
             Description = $"Smoke run: tiny training sizes, same notebook text (sets {CourseRun.SmokeVariable}=1).",
         };
-        var run = new Command("run", "Execute every code cell in order (as the C# kernel would), stop at the first failing cell, write the executed notebook.")
+        var cellTimeout = NotebookProgress.CellTimeoutOption();
+        var run = new Command("run", "Execute every code cell in order in the .NET Interactive kernel, stop at the first failing cell, write the executed notebook.")
         {
-            path, output, smoke,
+            path, output, smoke, cellTimeout,
         };
-        run.SetAction((parse, cancellation) => Run(parse.GetValue(path)!, parse.GetValue(output), parse.GetValue(smoke), cancellation));
+        run.SetAction((parse, cancellation) => Run(parse.GetValue(path)!, parse.GetValue(output), parse.GetValue(smoke), parse.GetValue(cellTimeout), cancellation));
         return new Command("notebook", "Work with the course notebooks.") { run };
     }
 
-    static async Task<int> Run(FileInfo notebook, FileInfo? output, bool smoke, CancellationToken cancellation)
+    static async Task<int> Run(FileInfo notebook, FileInfo? output, bool smoke, int cellTimeout, CancellationToken cancellation)
     {
         if (smoke) Environment.SetEnvironmentVariable(CourseRun.SmokeVariable, "1");
         var outputPath = output?.FullName ?? Path.Combine("out", "notebooks", notebook.Name);
-        var options = NotebookProgress.Options(outputPath);
+        var options = NotebookProgress.Options(outputPath, cellTimeout);
 
         NotebookRunResult result;
         try
@@ -38,7 +39,7 @@ static class NotebookCommand
             Console.WriteLine($"Running {notebook.FullName}{(CourseRun.IsSmoke ? " (smoke sizes)" : "")}");
             result = await NotebookRunner.RunAsync(notebook.FullName, options, cancellation);
         }
-        catch (Exception e) when (e is NotebookFormatException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception e) when (e is NotebookFormatException or KernelException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             AnsiConsole.MarkupLine("[red]The notebook could not be run.[/]");
             Console.Error.WriteLine(e.Message);

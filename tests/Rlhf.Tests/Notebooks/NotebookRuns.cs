@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Rlhf.Tests.Notebooks;
 
-/// <summary>Notebook runs change process-wide state (working directory, Console.Out, RLHF_SMOKE): these tests run alone.</summary>
+/// <summary>Notebook runs start kernels (a process each, a CPU-heavy start) and may set RLHF_SMOKE: these tests run one at a time.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class NotebookRuns
 {
@@ -16,11 +16,12 @@ sealed record Cell(string Type, string Source)
     public static Cell Markdown(string source) => new("markdown", source);
     public static Cell Code(string source) => new("code", source);
 
-    /// <summary>The course's library-loading lines, with the library referenced by its absolute path in this repository
-    /// (fixture notebooks live in temporary folders).</summary>
+    /// <summary>The course's library-loading lines, with the library and its kernel side referenced by their absolute paths
+    /// in this repository (fixture notebooks live in temporary folders), and <c>using Rlhf.Interactive;</c>.</summary>
     public static Cell LoadLibrary() => Code(string.Join("\n",
-        Rlhf.Notebooks.NotebookConventions.LibraryLoadingLines.SkipLast(1)
-            .Append($"#r \"{Repo.Path("lib", "Rlhf", "bin", Repo.Configuration, "net10.0", "Rlhf.dll")}\"")));
+        Rlhf.Notebooks.NotebookConventions.LibraryLoadingLines
+            .Select(line => line.Replace("\"../lib/", $"\"{Repo.Path("lib")}/").Replace("/bin/Debug/", $"/bin/{Repo.Configuration}/"))
+            .Append("using Rlhf.Interactive;")));
 }
 
 /// <summary>A temporary folder for fixture notebooks, deleted afterwards.</summary>
@@ -96,6 +97,10 @@ static class Executed
 
     public static List<JsonObject> Outputs(JsonObject notebook, int cellNumber) =>
         Cell(notebook, cellNumber)["outputs"]!.AsArray().Select(o => o!.AsObject()).ToList();
+
+    /// <summary>What an output shows: its <c>text/plain</c>, else its <c>text/html</c> (the kernel formats some values
+    /// only as HTML, e.g. numbers as <c>&lt;pre&gt;2&lt;/pre&gt;</c>).</summary>
+    public static string Shown(JsonObject output) => Text(output["data"]!["text/plain"] ?? output["data"]!["text/html"]);
 
     /// <summary>An nbformat multiline string (string or array of strings) as one string.</summary>
     public static string Text(JsonNode? node) => node switch
