@@ -3,13 +3,12 @@ using System.Globalization;
 using System.Net;
 using System.Reflection;
 using System.Text;
-using Plotly.NET;
 using Rlhf.Plots;
 
 namespace Rlhf.Notebooks;
 
 /// <summary>
-/// Turns a value into the MIME bundle a notebook shows: <see cref="IHtmlDisplay"/> objects and Plotly.NET charts
+/// Turns a value into the MIME bundle a notebook shows: <see cref="IHtmlDisplay"/> objects (charts, tables)
 /// as <c>text/html</c> (charts with plotly.js embedded, so they draw offline), <c>HTML(…)</c> as <c>text/html</c>,
 /// everything else as readable <c>text/plain</c> (its own <c>ToString()</c> when it has one; collections as
 /// <c>[ 1, 2, 3 ]</c>; other objects as their public properties).
@@ -32,7 +31,6 @@ static class DisplayFormatter
         {
             HtmlString html => new Dictionary<string, string> { [Html] = html.Html },
             IHtmlDisplay display => new Dictionary<string, string> { [Html] = display.ToHtml(), [PlainText] = Text(value, 0) },
-            GenericChart chart => new Dictionary<string, string> { [Html] = ChartHtml.ToHtml(chart), [PlainText] = "Plotly.NET chart" },
             _ => new Dictionary<string, string> { [PlainText] = Text(value, 0) },
         };
         if (mimeTypes is null || mimeTypes.Count == 0) return all;

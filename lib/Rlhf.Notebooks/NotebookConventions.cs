@@ -34,7 +34,7 @@ public static class NotebookConventions
     /// VS Code resolves them; the runner satisfies them with its own copies.</summary>
     public static IReadOnlyList<string> LibraryLoadingLines { get; } =
     [
-        .. new[] { "TorchSharp-cpu", "Microsoft.ML.Tokenizers", "Plotly.NET", "Plotly.NET.CSharp" }
+        .. new[] { "TorchSharp-cpu", "Microsoft.ML.Tokenizers" }
             .Select(id => $"#r \"nuget: {id}, {ProvidedReferences.VersionOf(id) ?? throw new InvalidOperationException($"no recorded version for {id}")}\""),
         "#r \"../lib/Rlhf/bin/Debug/net10.0/Rlhf.dll\"",
     ];

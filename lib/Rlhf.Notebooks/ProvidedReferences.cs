@@ -33,8 +33,6 @@ static class ProvidedReferences
         ["TorchSharp-cuda-linux"] = ("TorchSharp", () => typeof(TorchSharp.torch).Assembly),
         ["TorchSharp-cuda-windows"] = ("TorchSharp", () => typeof(TorchSharp.torch).Assembly),
         ["Microsoft.ML.Tokenizers"] = ("Microsoft.ML.Tokenizers", () => typeof(Microsoft.ML.Tokenizers.Tokenizer).Assembly),
-        ["Plotly.NET"] = ("Plotly.NET", () => typeof(Plotly.NET.GenericChart).Assembly),
-        ["Plotly.NET.CSharp"] = ("Plotly.NET.CSharp", () => typeof(Plotly.NET.CSharp.Chart).Assembly),
     };
 
     /// <summary>The versions this assembly was built with, recorded from Directory.Packages.props by the project file.</summary>
@@ -101,10 +99,7 @@ static class ProvidedReferences
         var requested = parts.Length == 2 ? parts[1] : "";
         if (!packages.TryGetValue(id, out var entry) || VersionOf(id) is not { } provided)
             throw new DirectiveException(directive.Line, directive.Text,
-                $"the runner does not provide the package '{id}' and never downloads packages; it provides {ProvidedList()}" +
-                (id.Equals("Plotly.NET.Interactive", StringComparison.OrdinalIgnoreCase)
-                    ? ". Plotly.NET.Interactive is for VS Code only (inline charts): add it there, do not commit it; the runner displays charts without it"
-                    : ""));
+                $"the runner does not provide the package '{id}' and never downloads packages; it provides {ProvidedList()}");
         if (requested.Length > 0 && !IsCompatible(requested, provided))
             throw new DirectiveException(directive.Line, directive.Text,
                 $"the runner provides {id} {provided}, which is not compatible with the requested version {requested} " +

@@ -114,13 +114,12 @@ public sealed class NotebookRunnerTests : IDisposable
             Cell.LoadLibrary(),
             Cell.Markdown("An object that renders itself as HTML, a chart, and plain values."),
             Cell.Code("""
-                using Plotly.NET.CSharp;
                 record Table(string Title) : Rlhf.Plots.IHtmlDisplay
                 {
                     public string ToHtml() => $"<table><caption>{Title}</caption></table>";
                 }
                 display(new Table("metrics"));
-                display(Chart.Line<int, int, string>(x: new[] { 1, 2 }, y: new[] { 3, 4 }));
+                display(Rlhf.Plots.Charts.Line("line", "x", "y", new double[] { 1, 2 }, new double[] { 3, 4 }, "y = x + 2"));
                 display(new List<int> { 1, 2, 3 });
                 new Dictionary<string, double> { ["loss"] = 0.5 }
                 """));
@@ -208,12 +207,12 @@ public sealed class NotebookRunnerTests : IDisposable
     [Theory]
     [InlineData("#r \"nuget: Newtonsoft.Json, 13.0.3\"", "does not provide the package 'Newtonsoft.Json'")]
     [InlineData("#r \"nuget: TorchSharp-cpu, 0.106.0\"", "not compatible with the requested version 0.106.0")]
-    [InlineData("#r \"nuget: Plotly.NET, 7.0.0\"", "not compatible with the requested version 7.0.0")]
+    [InlineData("#r \"nuget: Microsoft.ML.Tokenizers, 3.0.0\"", "not compatible with the requested version 3.0.0")]
     [InlineData("#r \"/usr/lib/other/Other.dll\"", "loads only the course library")]
     [InlineData("#r \"../lib/Rlhf/bin/Debug/net10.0/Rlhf.dll\"", "does not exist; build the library first")]
     [InlineData("#i \"nuget: https://example.org/feed\"", "never downloads packages")]
     [InlineData("#!fsharp", "magic command '#!fsharp' is not supported")]
-    [InlineData("#r \"nuget: Plotly.NET.Interactive, 6.0.0\"", "for VS Code only")]
+    [InlineData("#r \"nuget: Plotly.NET, 6.0.0\"", "does not provide the package 'Plotly.NET'")]
     [InlineData("#load \"helpers.csx\"", "#load is not supported")]
     public async Task A_directive_the_runner_cannot_honour_fails_the_cell_naming_it(string directive, string reason)
     {
