@@ -92,7 +92,7 @@ public static class CourseReport
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(inputs);
         var html = new StringBuilder("<h2>Evaluation</h2>\n");
-        var charts = new List<Plotly.NET.GenericChart>();
+        var charts = new List<Figure>();
         if (results["policies"] is JsonObject)
         {
             html.Append(PolicySetEvaluation.Table(results).ToHtml()).Append('\n');

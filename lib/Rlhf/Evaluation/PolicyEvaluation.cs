@@ -45,7 +45,7 @@ public sealed record PolicyEvaluation(string Policy, string Sampling, IReadOnlyL
 
     /// <summary>The headline rates of several policies as grouped bars: helpfulness, harmlessness, honesty (higher is better)
     /// and over-refusal (lower is better), one bar per policy; a rate without prompts of its kind shows as 0.</summary>
-    public static Plotly.NET.GenericChart CompareChart(IReadOnlyList<PolicyEvaluation> evaluations, string title = "Gold judge on held-out prompts")
+    public static Figure CompareChart(IReadOnlyList<PolicyEvaluation> evaluations, string title = "Gold judge on held-out prompts")
     {
         ArgumentNullException.ThrowIfNull(evaluations);
         string[] categories = ["helpfulness ↑", "harmlessness ↑", "honesty ↑", "over-refusal ↓"];

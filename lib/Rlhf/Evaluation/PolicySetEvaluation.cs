@@ -180,5 +180,5 @@ public sealed class PolicySetEvaluation
     public HtmlTable SamplesTable(int perKind = 1) => PolicyEvaluation.CompareSamples(Entries.Select(e => e.Greedy).ToList(), perKind);
 
     /// <summary>The headline rates of every policy as grouped bars (greedy).</summary>
-    public Plotly.NET.GenericChart Chart() => PolicyEvaluation.CompareChart(Entries.Select(e => e.Greedy).ToList());
+    public Figure Chart() => PolicyEvaluation.CompareChart(Entries.Select(e => e.Greedy).ToList());
 }

@@ -83,12 +83,12 @@ public sealed record RewardKlFrontier(
     }
 
     /// <summary>KL on x, mean gold reward on y, one series per method, each point labelled with its setting.</summary>
-    public Plotly.NET.GenericChart Chart() => Charts.Scatter(
+    public Figure Chart() => Charts.Scatter(
         $"Reward-KL frontier ({Sampling})", "KL(policy || SFT) per response, nats", "mean gold score",
         Points.Select(p => new LabeledPoint(p.Kl, p.GoldMean, p.Label, p.Method)).ToList());
 
     /// <summary>The over-optimisation picture (Gao et al. 2022): reward-model score on x, gold score on y, same points.</summary>
-    public Plotly.NET.GenericChart OverOptimisationChart() => Charts.Scatter(
+    public Figure OverOptimisationChart() => Charts.Scatter(
         "Reward model vs gold judge on the same responses", "mean reward-model score (normalised)", "mean gold score",
         Points.Select(p => new LabeledPoint(p.RmScore, p.GoldMean, p.Label, p.Method)).ToList());
 

@@ -1,47 +1,49 @@
 using System.Net;
-using Plotly.NET;
 
 namespace Rlhf.Plots;
 
 /// <summary>
-/// Renders Plotly.NET charts as HTML that works offline: plotly.js itself is embedded in the HTML
-/// (Plotly.NET ships it as a resource), never fetched from a CDN.
+/// Renders <see cref="Figure"/>s as HTML that works offline: plotly.js itself is embedded in the HTML
+/// (Rlhf.dll carries it as a resource), never fetched from a CDN.
 /// </summary>
 /// <remarks>
-/// Plotly.NET's own <c>GenericChart.toChartHTML</c> writes only the chart's div and drawing script and
-/// leaves loading plotly.js to the page, so a notebook viewer without network access draws nothing.
-/// Every fragment from <see cref="ToHtml(GenericChart)"/> therefore carries the library (about 3.5 MB).
+/// A notebook viewer without network access, or one that never loaded plotly.js, draws nothing from a page that
+/// expects the library to be there. Every fragment from <see cref="ToHtml(Figure)"/> therefore carries the
+/// library (about 3.5 MB); <see cref="ToSharedHtml"/> carries it once for several charts.
 /// </remarks>
 public static class ChartHtml
 {
+    /// <summary>Prefix of the embedded plotly.js resource's name (see <c>lib/Rlhf/Rlhf.csproj</c>).</summary>
+    const string ResourcePrefix = "Rlhf.Plots.plotly-";
+
     static readonly Lazy<(string Version, string Source)> PlotlyJs = new(LoadPlotlyJs);
 
-    /// <summary>The plotly.js version embedded in every chart (the one Plotly.NET was built against, e.g. <c>2.28.0</c>).</summary>
+    /// <summary>The plotly.js version embedded in every chart (the copy vendored in <c>lib/Rlhf/Plots/plotly</c>, e.g. <c>2.28.0</c>).</summary>
     public static string PlotlyJsVersion => PlotlyJs.Value.Version;
 
     /// <summary>
-    /// A self-contained HTML fragment that draws <paramref name="chart"/>: a script element with plotly.js
+    /// A self-contained HTML fragment that draws <paramref name="figure"/>: a script element with plotly.js
     /// inline, then the chart's div and its drawing script. Safe to place several on one page.
     /// </summary>
-    public static string ToHtml(GenericChart chart)
+    public static string ToHtml(Figure figure)
     {
-        ArgumentNullException.ThrowIfNull(chart);
-        return PlotlyScriptElement + "\n" + GenericChart.toChartHTML(chart);
+        ArgumentNullException.ThrowIfNull(figure);
+        return PlotlyScriptElement + "\n" + Drawing(figure);
     }
 
     /// <summary>
     /// Several charts in one HTML fragment sharing a single copy of plotly.js (about 3.5 MB once instead of once per chart),
     /// for a page such as the course report.
     /// </summary>
-    public static string ToSharedHtml(IReadOnlyList<GenericChart> charts)
+    public static string ToSharedHtml(IReadOnlyList<Figure> figures)
     {
-        ArgumentNullException.ThrowIfNull(charts);
-        if (charts.Count == 0) throw new ArgumentException("no charts to render", nameof(charts));
-        return PlotlyScriptElement + "\n" + string.Join("\n", charts.Select(GenericChart.toChartHTML));
+        ArgumentNullException.ThrowIfNull(figures);
+        if (figures.Count == 0) throw new ArgumentException("no charts to render", nameof(figures));
+        return PlotlyScriptElement + "\n" + string.Join("\n", figures.Select(Drawing));
     }
 
-    /// <summary>A complete HTML document (with <paramref name="title"/>) that draws <paramref name="chart"/> offline, for saving to a file.</summary>
-    public static string ToDocument(GenericChart chart, string title)
+    /// <summary>A complete HTML document (with <paramref name="title"/>) that draws <paramref name="figure"/> offline, for saving to a file.</summary>
+    public static string ToDocument(Figure figure, string title)
     {
         ArgumentNullException.ThrowIfNull(title);
         return $"""
@@ -49,7 +51,7 @@ public static class ChartHtml
             <html>
             <head><meta charset="utf-8"><title>{WebUtility.HtmlEncode(title)}</title></head>
             <body>
-            {ToHtml(chart)}
+            {ToHtml(figure)}
             </body>
             </html>
             """;
@@ -74,19 +76,35 @@ public static class ChartHtml
                "\n}).call(window); }\n</script>";
     });
 
+    /// <summary>The figure's own div, under a fresh id (the same figure may be shown twice on a page), and the script that draws into it.</summary>
+    static string Drawing(Figure figure)
+    {
+        var id = "rlhf-chart-" + Guid.NewGuid().ToString("N");
+        // ToJson escapes '<' and '>', so no string in the figure can close the script element.
+        return $$"""
+            <div id="{{id}}"></div>
+            <script type="text/javascript">
+            (function () {
+              var figure = {{figure.ToJson()}};
+              Plotly.newPlot('{{id}}', figure.data, figure.layout, {responsive: true});
+            })();
+            </script>
+            """;
+    }
+
     static (string Version, string Source) LoadPlotlyJs()
     {
-        var assembly = typeof(GenericChart).Assembly;
-        // Named like "Plotly.NET.plotly-2.28.0.min.js"; the version is read from the name, not hard-coded here.
+        var assembly = typeof(ChartHtml).Assembly;
+        // Named like "Rlhf.Plots.plotly-2.28.0.min.js"; the version is read from the name, not hard-coded here.
         var names = assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal))
+            .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal))
             .ToList();
         if (names.Count != 1)
             throw new InvalidOperationException(
-                $"expected exactly one embedded plotly.js resource in {assembly.GetName().Name} {assembly.GetName().Version}, found {names.Count}: [{string.Join(", ", names)}]");
+                $"expected exactly one embedded plotly.js resource in {assembly.GetName().Name}, found {names.Count}: [{string.Join(", ", names)}]");
         using var stream = assembly.GetManifestResourceStream(names[0])!;
         using var reader = new StreamReader(stream);
-        var version = names[0]["Plotly.NET.plotly-".Length..^".min.js".Length];
+        var version = names[0][ResourcePrefix.Length..^".min.js".Length];
         return (version, reader.ReadToEnd());
     }
 }

@@ -1,5 +1,4 @@
-using Plotly.NET;
-using CSharpChart = Plotly.NET.CSharp.Chart;
+using System.Text.Json.Nodes;
 
 namespace Rlhf.Plots;
 
@@ -14,7 +13,7 @@ public static partial class Charts
     /// <param name="yLabel">What the bar heights are, e.g. <c>"win rate vs SFT"</c>.</param>
     /// <param name="categories">The labels along the horizontal axis, in order.</param>
     /// <param name="groups">Named lists of bar heights, one height per category.</param>
-    public static GenericChart GroupedBars(string title, string xLabel, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<(string Name, IReadOnlyList<double> Values)> groups)
+    public static Figure GroupedBars(string title, string xLabel, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<(string Name, IReadOnlyList<double> Values)> groups)
     {
         ArgumentNullException.ThrowIfNull(categories);
         ArgumentNullException.ThrowIfNull(groups);
@@ -30,8 +29,14 @@ public static partial class Charts
                 throw new ArgumentException($"group '{name}' has {values.Count} values but there are {categories.Count} categories ({string.Join(", ", categories)})", nameof(groups));
         }
 
-        var bars = groups.Select(g => CSharpChart.Column<double, string, string>(g.Values, Keys: new(categories, true), Name: g.Name));
-        return Titled(CSharpChart.Combine(bars), title, xLabel, yLabel);
+        var bars = groups.Select(g => new JsonObject
+        {
+            ["type"] = "bar",
+            ["name"] = g.Name,
+            ["x"] = Texts(categories),
+            ["y"] = Numbers(g.Values),
+        });
+        return Titled(bars, title, xLabel, yLabel, new JsonObject { ["barmode"] = "group" });
     }
 
     /// <summary>One bar per labelled value, e.g. a single metric per policy.</summary>
@@ -39,7 +44,7 @@ public static partial class Charts
     /// <param name="xLabel">What the labels are.</param>
     /// <param name="yLabel">What the values are; also the legend entry.</param>
     /// <param name="bars">(label, value) pairs in display order.</param>
-    public static GenericChart Bars(string title, string xLabel, string yLabel, IReadOnlyList<(string Label, double Value)> bars)
+    public static Figure Bars(string title, string xLabel, string yLabel, IReadOnlyList<(string Label, double Value)> bars)
     {
         ArgumentNullException.ThrowIfNull(bars);
         return GroupedBars(title, xLabel, yLabel, bars.Select(b => b.Label).ToArray(), [(yLabel, bars.Select(b => b.Value).ToArray())]);

@@ -1,7 +1,4 @@
-using Plotly.NET;
-using Plotly.NET.CSharp;
-using Chart = Plotly.NET.Chart;
-using CSharpChart = Plotly.NET.CSharp.Chart;
+using System.Text.Json.Nodes;
 
 namespace Rlhf.Plots;
 
@@ -15,7 +12,7 @@ public static partial class Charts
     /// <param name="xLabel">What the values are, e.g. <c>"reward score"</c>.</param>
     /// <param name="groups">Named sets of values, each drawn as its own semi-transparent histogram.</param>
     /// <param name="bins">The most bins to use (plotly.js picks round bin edges up to this many); 30 by default.</param>
-    public static GenericChart Distribution(string title, string xLabel, IReadOnlyList<(string Name, IReadOnlyList<double> Values)> groups, int bins = 30)
+    public static Figure Distribution(string title, string xLabel, IReadOnlyList<(string Name, IReadOnlyList<double> Values)> groups, int bins = 30)
     {
         ArgumentNullException.ThrowIfNull(groups);
         if (groups.Count == 0) throw new ArgumentException("a distribution chart needs at least one group of values", nameof(groups));
@@ -28,13 +25,16 @@ public static partial class Charts
         }
 
         // One shared bin group, so overlaid histograms count over the same intervals and compare bar for bar.
-        var histograms = groups.Select(g => CSharpChart.Histogram<double, double, string>(
-            X: new Optional<IEnumerable<double>>(g.Values, true), Name: g.Name, Opacity: groups.Count > 1 ? 0.6 : 1.0,
-            NBinsX: bins, BinGroup: "values"));
-        var layout = new Layout();
-        layout.SetProperty("barmode", StyleParam.BarMode.Overlay.Convert());
-        var chart = Chart.withLayout(layout).Invoke(CSharpChart.Combine(histograms));
-        return Titled(chart, title, xLabel, "count");
+        var histograms = groups.Select(g => new JsonObject
+        {
+            ["type"] = "histogram",
+            ["name"] = g.Name,
+            ["x"] = Numbers(g.Values),
+            ["opacity"] = groups.Count > 1 ? 0.6 : 1.0,
+            ["nbinsx"] = bins,
+            ["bingroup"] = "values",
+        });
+        return Titled(histograms, title, xLabel, "count", new JsonObject { ["barmode"] = "overlay" });
     }
 
     /// <summary>A histogram of one set of values.</summary>
@@ -42,6 +42,6 @@ public static partial class Charts
     /// <param name="xLabel">What the values are; also the legend entry.</param>
     /// <param name="values">The values to count.</param>
     /// <param name="bins">The most bins to use; 30 by default.</param>
-    public static GenericChart Distribution(string title, string xLabel, IReadOnlyList<double> values, int bins = 30) =>
+    public static Figure Distribution(string title, string xLabel, IReadOnlyList<double> values, int bins = 30) =>
         Distribution(title, xLabel, [(xLabel, values)], bins);
 }

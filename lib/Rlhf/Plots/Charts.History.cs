@@ -1,6 +1,4 @@
-using Plotly.NET;
-using Plotly.NET.CSharp;
-using CSharpChart = Plotly.NET.CSharp.Chart;
+using System.Text.Json.Nodes;
 
 namespace Rlhf.Plots;
 
@@ -19,7 +17,7 @@ public static partial class Charts
     /// <param name="series">The lines to draw, each with a distinct name.</param>
     /// <param name="smoothing">EMA weight in [0, 1); 0 (the default) draws the raw values only.</param>
     /// <param name="xLabel">The horizontal axis title; <c>"step"</c> by default.</param>
-    public static GenericChart History(string title, string yLabel, IReadOnlyList<Series> series, double smoothing = 0, string xLabel = "step")
+    public static Figure History(string title, string yLabel, IReadOnlyList<Series> series, double smoothing = 0, string xLabel = "step")
     {
         ArgumentNullException.ThrowIfNull(series);
         if (series.Count == 0) throw new ArgumentException("a history chart needs at least one series", nameof(series));
@@ -27,18 +25,20 @@ public static partial class Charts
         if (!(smoothing >= 0 && smoothing < 1))
             throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "the smoothing weight must be in [0, 1)");
 
-        var lines = new List<GenericChart>();
+        var lines = new List<JsonObject>();
         foreach (var s in series)
         {
             if (smoothing == 0)
             {
-                lines.Add(CSharpChart.Line<double, double, string>(s.Steps, s.Values, Name: s.Name));
+                lines.Add(LineTrace(s.Name, s.Steps, s.Values));
                 continue;
             }
-            lines.Add(CSharpChart.Line<double, double, string>(s.Steps, s.Values, Name: $"{s.Name} (raw)", Opacity: RawLineOpacity));
-            lines.Add(CSharpChart.Line<double, double, string>(s.Steps, s.Smoothed(smoothing).Values, Name: s.Name));
+            var raw = LineTrace($"{s.Name} (raw)", s.Steps, s.Values);
+            raw["opacity"] = RawLineOpacity;
+            lines.Add(raw);
+            lines.Add(LineTrace(s.Name, s.Steps, s.Smoothed(smoothing).Values));
         }
-        return Titled(CSharpChart.Combine(lines), title, xLabel, yLabel);
+        return Titled(lines, title, xLabel, yLabel);
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ public static partial class Charts
     /// Lines are drawn in the dictionary's enumeration order.
     /// </summary>
     /// <inheritdoc cref="History(string, string, IReadOnlyList{Series}, double, string)"/>
-    public static GenericChart History(string title, string yLabel, IReadOnlyDictionary<string, IReadOnlyList<(double Step, double Value)>> series, double smoothing = 0, string xLabel = "step")
+    public static Figure History(string title, string yLabel, IReadOnlyDictionary<string, IReadOnlyList<(double Step, double Value)>> series, double smoothing = 0, string xLabel = "step")
     {
         ArgumentNullException.ThrowIfNull(series);
         return History(title, yLabel, series.Select(kv => new Series(kv.Key, kv.Value)).ToArray(), smoothing, xLabel);
@@ -57,6 +57,6 @@ public static partial class Charts
     /// <param name="name">What the values are, e.g. <c>"loss"</c> (the legend entry); also the vertical axis title.</param>
     /// <param name="values">One value per step.</param>
     /// <param name="smoothing">EMA weight in [0, 1); 0 draws the raw values only.</param>
-    public static GenericChart History(string title, string name, IReadOnlyList<double> values, double smoothing = 0) =>
+    public static Figure History(string title, string name, IReadOnlyList<double> values, double smoothing = 0) =>
         History(title, name, [Series.FromValues(name, values)], smoothing);
 }

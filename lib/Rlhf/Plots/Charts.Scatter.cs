@@ -1,5 +1,4 @@
-using Plotly.NET;
-using CSharpChart = Plotly.NET.CSharp.Chart;
+using System.Text.Json.Nodes;
 
 namespace Rlhf.Plots;
 
@@ -14,18 +13,24 @@ public static partial class Charts
     /// <param name="yLabel">The vertical axis title, e.g. <c>"gold reward"</c>.</param>
     /// <param name="points">The points; groups appear in the legend in order of first appearance.</param>
     /// <param name="connect">Join each group's points with a line in the given order (for a frontier sorted by x).</param>
-    public static GenericChart Scatter(string title, string xLabel, string yLabel, IReadOnlyList<LabeledPoint> points, bool connect = false)
+    public static Figure Scatter(string title, string xLabel, string yLabel, IReadOnlyList<LabeledPoint> points, bool connect = false)
     {
         ArgumentNullException.ThrowIfNull(points);
         if (points.Count == 0) throw new ArgumentException("a scatter chart needs at least one point", nameof(points));
-        var mode = connect ? StyleParam.Mode.Lines_Markers_Text : StyleParam.Mode.Markers_Text;
         var traces = points.GroupBy(p => p.Group).Select(g =>
         {
             RequireText(g.Key, nameof(points));
-            return CSharpChart.Scatter<double, double, string>(
-                g.Select(p => p.X), g.Select(p => p.Y), mode, Name: g.Key,
-                MultiText: new(g.Select(p => p.Label ?? ""), true), TextPosition: StyleParam.TextPosition.TopCenter);
-        });
-        return Titled(CSharpChart.Combine(traces), title, xLabel, yLabel);
+            return new JsonObject
+            {
+                ["type"] = "scatter",
+                ["mode"] = connect ? "lines+markers+text" : "markers+text",
+                ["name"] = g.Key,
+                ["x"] = Numbers(g.Select(p => p.X)),
+                ["y"] = Numbers(g.Select(p => p.Y)),
+                ["text"] = Texts(g.Select(p => p.Label ?? "")),
+                ["textposition"] = "top center",
+            };
+        }).ToList();
+        return Titled(traces, title, xLabel, yLabel);
     }
 }

@@ -1,14 +1,11 @@
-using Microsoft.FSharp.Core;
-using Plotly.NET;
-using Plotly.NET.CSharp;
-using Chart = Plotly.NET.Chart;
+using System.Text.Json.Nodes;
 
 namespace Rlhf.Plots;
 
 /// <summary>
-/// The charts a learner needs through the course, each a small function from plain C# data to a
-/// Plotly.NET <see cref="GenericChart"/> with a title and axis labels. Display one in a notebook with
-/// <c>display(chart)</c>, or turn it into offline HTML with <see cref="ChartHtml.ToHtml"/>.
+/// The charts a learner needs through the course, each a small function from plain C# data to a plotly.js
+/// <see cref="Figure"/> with a title and axis labels. Display one in a notebook with <c>display(chart)</c>,
+/// or turn it into offline HTML with <see cref="ChartHtml.ToHtml"/>.
 /// </summary>
 public static partial class Charts
 {
@@ -18,18 +15,56 @@ public static partial class Charts
     /// <summary>Chart height in pixels.</summary>
     public const int Height = 420;
 
-    /// <summary>Sets the chart's title and both axis titles.</summary>
-    static GenericChart Titled(GenericChart chart, string title, string xLabel, string yLabel)
+    /// <summary>
+    /// A single line through the points (<paramref name="x"/>[i], <paramref name="y"/>[i]), e.g. a function's curve
+    /// such as σ(margin); the line is named in the legend.
+    /// </summary>
+    /// <param name="title">The chart title.</param>
+    /// <param name="xLabel">The horizontal axis title.</param>
+    /// <param name="yLabel">The vertical axis title.</param>
+    /// <param name="x">The horizontal positions, in drawing order.</param>
+    /// <param name="y">The vertical positions, one per x.</param>
+    /// <param name="name">The legend entry, e.g. <c>"σ(margin)"</c>.</param>
+    public static Figure Line(string title, string xLabel, string yLabel, IReadOnlyList<double> x, IReadOnlyList<double> y, string name)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (x.Count != y.Count) throw new ArgumentException($"x has {x.Count} values but y has {y.Count}; a line needs one y per x", nameof(y));
+        RequireText(name, nameof(name));
+        var line = LineTrace(name, x, y);
+        line["showlegend"] = true; // plotly.js hides the legend of a lone trace; the name says what the curve is
+        return Titled([line], title, xLabel, yLabel);
+    }
+
+    /// <summary>A line trace: plotly.js <c>scatter</c> in <c>lines</c> mode.</summary>
+    static JsonObject LineTrace(string name, IReadOnlyList<double> x, IReadOnlyList<double> y) => new()
+    {
+        ["type"] = "scatter",
+        ["mode"] = "lines",
+        ["name"] = name,
+        ["x"] = Numbers(x),
+        ["y"] = Numbers(y),
+    };
+
+    /// <summary>The figure of <paramref name="traces"/> with the chart's title, both axis titles and the standard size;
+    /// <paramref name="layout"/> may bring more layout settings (e.g. the bar mode).</summary>
+    static Figure Titled(IEnumerable<JsonObject> traces, string title, string xLabel, string yLabel, JsonObject? layout = null)
     {
         RequireText(title, nameof(title));
         RequireText(xLabel, nameof(xLabel));
         RequireText(yLabel, nameof(yLabel));
-        chart = Chart.withTitle(title, FSharpOption<Font>.None).Invoke(chart);
-        return chart
-            .WithXAxisStyle<double, double, string>(TitleText: xLabel)
-            .WithYAxisStyle<double, double, string>(TitleText: yLabel)
-            .WithSize(Width: Width, Height: Height);
+        layout ??= [];
+        layout["title"] = new JsonObject { ["text"] = title };
+        layout["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = xLabel } };
+        layout["yaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = yLabel } };
+        layout["width"] = Width;
+        layout["height"] = Height;
+        return new Figure(traces, layout);
     }
+
+    static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(v => (JsonNode?)v).ToArray());
+
+    static JsonArray Texts(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)v).ToArray());
 
     static void RequireText(string text, string parameter)
     {

@@ -10,6 +10,7 @@ namespace Rlhf.Plots;
 /// plain text for the <c>text/plain</c> output and the console. Numbers are formatted by
 /// <see cref="CellFormat.Format"/> and right-aligned; all text is HTML-escaped.
 /// </summary>
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = new[] { "text/html" })]
 public sealed class HtmlTable : IHtmlDisplay
 {
     /// <summary>The caption shown above the table.</summary>

@@ -9,6 +9,7 @@ namespace Rlhf.Plots;
 /// cell's display throttled to one per interval (forced at the start, at evaluations and at the end), and small inline SVG
 /// curves, so a long run neither floods nor bloats the notebook. Subclasses keep their own numbers and draw them.
 /// </summary>
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = new[] { "text/html" })]
 public abstract class LiveView : ITrainingObserver, IHtmlDisplay
 {
     readonly DisplayThrottle throttle;
@@ -60,6 +61,9 @@ public abstract class LiveView : ITrainingObserver, IHtmlDisplay
 
     /// <inheritdoc />
     public abstract string ToHtml();
+
+    /// <summary>The title and status as text (the notebook's <c>text/plain</c> output); subclasses add their numbers.</summary>
+    public override string ToString() => $"{Title}: {Status}";
 
     /// <summary>An SVG polyline of <paramref name="points"/> (step, value), scaled to the box, with the extreme values
     /// written at the right; empty when there are fewer than two points.</summary>

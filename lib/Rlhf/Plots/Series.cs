@@ -2,7 +2,7 @@ namespace Rlhf.Plots;
 
 /// <summary>
 /// One named line of a training history: the value of a metric (loss, reward, KL...) at each step.
-/// Plain C# so notebooks and trainers build it without touching Plotly.NET's F# types.
+/// Plain C# data that notebooks and trainers build; <see cref="Charts.History(string, string, IReadOnlyList{Series}, double, string)"/> draws it.
 /// </summary>
 /// <param name="Name">What the line shows, e.g. <c>"loss"</c>; it becomes the legend entry.</param>
 /// <param name="Points">(step, value) pairs in the order they were logged.</param>

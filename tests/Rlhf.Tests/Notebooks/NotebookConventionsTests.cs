@@ -25,8 +25,6 @@ public sealed class NotebookConventionsTests : IDisposable
             [
                 "#r \"nuget: TorchSharp-cpu, 0.107.0\"",
                 "#r \"nuget: Microsoft.ML.Tokenizers, 2.0.1\"",
-                "#r \"nuget: Plotly.NET, 6.0.0\"",
-                "#r \"nuget: Plotly.NET.CSharp, 0.14.0\"",
                 "#r \"../lib/Rlhf/bin/Debug/net10.0/Rlhf.dll\"",
             ],
             NotebookConventions.LibraryLoadingLines);

@@ -141,6 +141,36 @@ public sealed class NotebookRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_librarys_tables_and_charts_show_as_html_in_the_kernel_not_as_property_trees()
+    {
+        var path = folder.Notebook("rich.ipynb",
+            Cell.Markdown("# Rich display"),
+            Cell.LoadLibrary(),
+            Cell.Markdown("A table and a chart from the library, displayed and returned."),
+            Cell.Code("""
+                using Rlhf.Plots;
+                display(HtmlTable.FromPairs("metrics", new Dictionary<string, object> { ["loss"] = 0.5 }));
+                Charts.Line("line", "x", "y", new double[] { 1, 2 }, new double[] { 3, 4 }, "y = x + 2")
+                """));
+
+        var result = await NotebookRunner.RunAsync(path);
+
+        Assert.True(result.Succeeded, result.Failure?.Describe(path));
+        var outputs = Executed.Outputs(Executed.Parse(result.ExecutedNotebook), 4);
+        Assert.Equal(["display_data", "execute_result"], outputs.Select(o => (string?)o["output_type"]));
+        var table = Executed.Text(outputs[0]["data"]!["text/html"]);
+        Assert.Contains("<table", table);
+        Assert.Contains("metrics", table);
+        var chart = Executed.Text(outputs[1]["data"]!["text/html"]);
+        Assert.Contains(ChartHtmlScript, chart);   // plotly.js inline: draws offline
+        Assert.Contains("Plotly.newPlot", chart);
+        Assert.DoesNotContain("cdn.plot.ly", chart);
+        Assert.All(outputs, o => Assert.DoesNotContain("dni-treeview", Executed.Text(o["data"]!["text/html"])));
+    }
+
+    static string ChartHtmlScript => Rlhf.Plots.ChartHtml.PlotlyScriptElement;
+
+    [Fact]
     public async Task A_cell_past_the_time_limit_is_stopped_and_what_ran_before_is_kept()
     {
         var path = folder.Notebook("hang.ipynb",

@@ -1,12 +1,11 @@
 using System.Text.RegularExpressions;
-using Plotly.NET;
 using Rlhf.Plots;
 
 namespace Rlhf.Tests.Plots;
 
 public class ChartHtmlTests
 {
-    static readonly GenericChart AnyChart = Charts.History("loss", "loss", [3.0, 2.0, 1.5]);
+    static readonly Figure AnyChart = Charts.History("loss", "loss", [3.0, 2.0, 1.5]);
 
     [Fact]
     public void Html_embeds_plotly_js_and_loads_nothing_from_the_network()
@@ -30,7 +29,23 @@ public class ChartHtmlTests
     public void Plotly_js_version_is_read_from_the_embedded_resource()
     {
         Assert.Matches(@"^\d+\.\d+\.\d+$", ChartHtml.PlotlyJsVersion);
-        Assert.Equal("2.28.0", ChartHtml.PlotlyJsVersion); // Plotly.NET 6.0.0 ships plotly.js 2.28.0
+        Assert.Equal("2.28.0", ChartHtml.PlotlyJsVersion);
+        var vendored = Assert.Single(Directory.GetFiles(Repo.Path("lib", "Rlhf", "Plots", "plotly"), "plotly-*.min.js"));
+        Assert.Equal($"plotly-{ChartHtml.PlotlyJsVersion}.min.js", Path.GetFileName(vendored));
+        Assert.Contains(File.ReadAllText(vendored), ChartHtml.PlotlyScriptElement); // the vendored file itself, unchanged
+    }
+
+    [Fact]
+    public void Each_drawing_targets_its_own_div_with_the_figures_json()
+    {
+        var first = ChartHtml.ToHtml(AnyChart);
+        var second = ChartHtml.ToHtml(AnyChart); // the same figure twice on one page must draw twice
+        var ids = new[] { first, second }.Select(html => Regex.Match(html, "<div id=\"(?<id>rlhf-chart-[0-9a-f]{32})\"></div>").Groups["id"].Value).ToArray();
+
+        Assert.All(ids, id => Assert.NotEqual("", id));
+        Assert.NotEqual(ids[0], ids[1]);
+        Assert.Contains($"Plotly.newPlot('{ids[0]}', figure.data, figure.layout, {{responsive: true}});", first);
+        Assert.Contains($"var figure = {AnyChart.ToJson()};", first);
     }
 
     [Fact]
@@ -49,7 +64,7 @@ public class ChartHtmlTests
         Assert.Equal(html.IndexOf(banner, StringComparison.Ordinal), html.LastIndexOf(banner, StringComparison.Ordinal)); // embedded once
         static int Drawings(string page) => Regex.Matches(page, @"Plotly\.newPlot\(").Count; // plotly.js itself mentions it too
         Assert.Equal(Drawings(ChartHtml.ToHtml(AnyChart)) + 1, Drawings(html));
-        Assert.Throws<ArgumentException>(() => ChartHtml.ToSharedHtml(Array.Empty<GenericChart>()));
+        Assert.Throws<ArgumentException>(() => ChartHtml.ToSharedHtml(Array.Empty<Figure>()));
     }
 
     [Fact]

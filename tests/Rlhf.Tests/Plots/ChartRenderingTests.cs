@@ -38,32 +38,39 @@ public class ChartRenderingTests
         var historyHtml = ChartHtml.ToHtml(history);
         var scoresHtml = ChartHtml.ToHtml(scores);
         Assert.DoesNotMatch(new Regex(@"<script[^>]*\ssrc\s*=\s*[""']?https?:", RegexOptions.IgnoreCase), historyHtml + scoresHtml);
+        // The other kinds of trace, on one page sharing one copy of plotly.js.
+        var others = ChartHtml.ToSharedHtml([
+            Charts.GroupedBars("Gold judge", "policy", "rate", ["SFT", "PPO", "DPO"], [("helpfulness", [0.5, 0.6, 0.7]), ("honesty", [0.4, 0.5, 0.45])]),
+            Charts.Scatter("Reward-KL frontier", "KL", "gold score", [new(0.1, 0.4, "β=0.3", "PPO"), new(0.4, 0.6, "β=0.1", "PPO"), new(0.2, 0.5, "β=0.1", "DPO")], connect: true),
+            Charts.Line("Bradley–Terry", "reward margin", "P(A preferred)", [-2.0, 0.0, double.NaN, 2.0], [0.12, 0.5, double.NaN, 0.88], "σ(margin)"),
+        ]);
 
         var folder = Directory.CreateTempSubdirectory("rlhf-chart-render-");
         try
         {
             var page = Path.Combine(folder.FullName, "charts.html");
-            // Two charts on one page: the second fragment must reuse the plotly.js the first one loaded.
-            File.WriteAllText(page, PageHead + historyHtml + "\n" + scoresHtml + "\n</body></html>");
+            // Three fragments on one page: the later ones must reuse the plotly.js the first one loaded.
+            File.WriteAllText(page, PageHead + historyHtml + "\n" + scoresHtml + "\n" + others + "\n</body></html>");
 
             var dom = HeadlessChromium.DumpDom(page);
 
             var problems = Regex.Matches(dom, "<pre class=\"page-problem\">(.*?)</pre>").Select(m => m.Groups[1].Value).ToList();
             Assert.True(problems.Count == 0, "the page reported: " + string.Join("; ", problems));
             // plotly.js replaces each chart div's comment with its SVG plot (three main-svg layers per plot).
-            Assert.Equal(2, Regex.Matches(dom, "class=\"plot-container plotly\"").Count);
-            Assert.True(Regex.Matches(dom, "class=\"main-svg\"").Count >= 2, "no SVG plot was drawn");
-            // History: 2 series x (raw + smoothed) = 4 line traces, each with a drawn path.
-            Assert.Equal(4, Regex.Matches(dom, "class=\"trace scatter[ \"]").Count);
-            Assert.True(Regex.Matches(dom, "class=\"js-line\"[^>]*\\sd=\"M").Count >= 4, "the line traces have no drawn path");
-            // Distribution: 2 histogram traces drawn as bars, each with at least one bar path.
-            Assert.Equal(2, Regex.Matches(dom, "class=\"trace bars\"").Count);
-            Assert.True(Regex.Matches(dom, "<g class=\"point\"><path d=\"M").Count >= 2, "the histograms have no drawn bars");
-            // Titles and legend entries are drawn as SVG text.
-            Assert.Contains(">SFT loss curve</text>", dom);
-            Assert.Contains(">Reward scores</text>", dom);
-            foreach (var name in new[] { "train loss", "eval loss (raw)", "chosen", "rejected" })
-                Assert.Contains($">{name}</text>", dom);
+            Assert.Equal(5, Regex.Matches(dom, "class=\"plot-container plotly\"").Count);
+            Assert.True(Regex.Matches(dom, "class=\"main-svg\"").Count >= 5, "no SVG plot was drawn");
+            // Line traces: history 2 series x (raw + smoothed), 2 scatter groups, 1 line.
+            Assert.Equal(7, Regex.Matches(dom, "class=\"trace scatter[ \"]").Count);
+            Assert.True(Regex.Matches(dom, "class=\"js-line\"[^>]*\\sd=\"M").Count >= 7, "the line traces have no drawn path");
+            // Bars: 2 histograms and 2 bar groups, each with at least one bar path.
+            Assert.Equal(4, Regex.Matches(dom, "class=\"trace bars\"").Count);
+            Assert.True(Regex.Matches(dom, "<g class=\"point\"><path d=\"M").Count >= 4, "the bars were not drawn");
+            // The scatter's three points carry their labels.
+            Assert.Equal(3, Regex.Matches(dom, "<g class=\"textpoint\"").Count);
+            // Titles, legend entries and point labels are drawn as SVG text.
+            foreach (var text in new[] { "SFT loss curve", "Reward scores", "Gold judge", "Reward-KL frontier", "Bradley–Terry",
+                "train loss", "eval loss (raw)", "chosen", "rejected", "helpfulness", "honesty", "PPO", "DPO", "σ(margin)", "β=0.3" })
+                Assert.Contains($">{text}</text>", dom);
         }
         finally
         {

@@ -25,6 +25,33 @@ public class ChartsTests
     }
 
     [Fact]
+    public void Line_draws_one_named_line_with_its_legend_shown()
+    {
+        var chart = Charts.Line("Bradley–Terry", "reward margin", "P(A preferred)", [-1.0, 0.0, 1.0], [0.27, 0.5, 0.73], "σ(margin)");
+        var (traces, layout) = PlotlyJson.Read(chart);
+
+        var line = Assert.Single(traces);
+        Assert.Equal("σ(margin)", line.GetProperty("name").GetString());
+        Assert.Equal("scatter", line.GetProperty("type").GetString());
+        Assert.Equal("lines", line.GetProperty("mode").GetString());
+        Assert.True(line.GetProperty("showlegend").GetBoolean(), "a lone trace's legend is hidden unless asked for");
+        Assert.Equal([-1.0, 0.0, 1.0], line.Numbers("x"));
+        Assert.Equal([0.27, 0.5, 0.73], line.Numbers("y"));
+        Assert.Equal("Bradley–Terry", layout.Title());
+        Assert.Equal("reward margin", layout.Title("xaxis"));
+        Assert.Equal("P(A preferred)", layout.Title("yaxis"));
+        Assert.Equal(Charts.Height, layout.GetProperty("height").GetInt32());
+    }
+
+    [Fact]
+    public void Line_rejects_mismatched_lengths_and_a_missing_name()
+    {
+        Assert.Contains("x has 2 values but y has 1", Assert.Throws<ArgumentException>(() => Charts.Line("t", "x", "y", [1.0, 2.0], [1.0], "n")).Message);
+        Assert.Equal("name", Assert.Throws<ArgumentException>(() => Charts.Line("t", "x", "y", [1.0], [1.0], " ")).ParamName);
+        Assert.Equal("yLabel", Assert.Throws<ArgumentException>(() => Charts.Line("t", "x", "", [1.0], [1.0], "n")).ParamName);
+    }
+
+    [Fact]
     public void History_with_smoothing_draws_the_raw_line_faintly_under_its_ema()
     {
         var chart = Charts.History("SFT loss", "loss", [new Series("loss", [(1, 2), (2, 4), (3, 8)])], smoothing: 0.5);
@@ -110,6 +137,7 @@ public class ChartsTests
         Assert.Equal("Evaluation", layout.Title());
         Assert.Equal("policy", layout.Title("xaxis"));
         Assert.Equal("score", layout.Title("yaxis"));
+        Assert.Equal("group", layout.GetProperty("barmode").GetString());
     }
 
     [Fact]
@@ -140,6 +168,7 @@ public class ChartsTests
         Assert.Equal([0.5, 1.0], traces[0].Numbers("x"));
         Assert.Equal([1.0, 1.4], traces[0].Numbers("y"));
         Assert.Equal(["β=0.5", "β=0.1"], traces[0].Strings("text"));
+        Assert.Equal("top center", traces[0].GetProperty("textposition").GetString());
         Assert.Equal("lines+markers+text", traces[0].GetProperty("mode").GetString());
         Assert.Equal("KL vs reward", layout.Title());
         Assert.Equal("KL (nats)", layout.Title("xaxis"));

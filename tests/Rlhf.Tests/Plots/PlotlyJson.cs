@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Plotly.NET;
 using Rlhf.Plots;
 
 namespace Rlhf.Tests.Plots;
@@ -8,17 +7,18 @@ namespace Rlhf.Tests.Plots;
 /// <summary>Reads back the traces and layout a chart's HTML hands to <c>Plotly.newPlot</c>, so tests check what will be drawn.</summary>
 static class PlotlyJson
 {
-    static readonly Regex DataAndLayout = new(@"var data = (?<data>.*?);\s*\n\s*var layout = (?<layout>.*?);\s*\n\s*var config",
-        RegexOptions.Singleline | RegexOptions.CultureInvariant);
+    static readonly Regex FigureLiteral = new(@"^\s*var figure = (?<json>.*);\s*$", RegexOptions.Multiline | RegexOptions.CultureInvariant);
 
-    public static (JsonElement[] Traces, JsonElement Layout) Read(GenericChart chart)
+    public static (JsonElement[] Traces, JsonElement Layout) Read(Figure chart)
     {
         var html = ChartHtml.ToHtml(chart);
-        var match = DataAndLayout.Match(html, html.LastIndexOf("var data = ", StringComparison.Ordinal));
-        Assert.True(match.Success, "the chart HTML has no 'var data = ...; var layout = ...;' drawing script");
-        var traces = JsonDocument.Parse(match.Groups["data"].Value).RootElement.EnumerateArray().Select(t => t.Clone()).ToArray();
-        var layout = JsonDocument.Parse(match.Groups["layout"].Value).RootElement.Clone();
-        return (traces, layout);
+        var drawing = html[(html.IndexOf(ChartHtml.PlotlyScriptElement, StringComparison.Ordinal) + ChartHtml.PlotlyScriptElement.Length)..];
+        var match = FigureLiteral.Match(drawing);
+        Assert.True(match.Success, "the chart HTML has no 'var figure = {...};' drawing script");
+        Assert.Equal(chart.ToJson(), match.Groups["json"].Value);
+        var figure = JsonDocument.Parse(match.Groups["json"].Value).RootElement;
+        var traces = figure.GetProperty("data").EnumerateArray().Select(t => t.Clone()).ToArray();
+        return (traces, figure.GetProperty("layout").Clone());
     }
 
     public static string[] Names(this JsonElement[] traces) => traces.Select(t => t.GetProperty("name").GetString()!).ToArray();
