@@ -106,12 +106,22 @@ public static class NotebookConventions
     }
 
     /// <summary>Namespaces and extension methods/blocks (which the kernel cannot compile inside its script submission), found by
-    /// parsing the cell as a C# script. The kernel's directive lines (<c>#r</c>, <c>#i</c>, <c>#!…</c>) are blanked first.</summary>
+    /// parsing the cell as a C# script; magic commands that switch to another kernel; <c>#r</c> lines other than the
+    /// library-loading ones (a course notebook needs nothing else, and anything else would download at run time).</summary>
     static IReadOnlyList<string> ForbiddenConstructs(string source)
     {
-        var code = string.Join("\n", source.Replace("\r\n", "\n").Split('\n')
-            .Select(l => l.TrimStart() is var t && (t.StartsWith("#r ") || t.StartsWith("#i ") || t.StartsWith("#!")) ? "" : l));
         var found = new List<string>();
+        var lines = source.Replace("\r\n", "\n").Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (line.StartsWith("#!") && line.Split(' ')[0] is var magic && magic is not ("#!csharp" or "#!c#"))
+                found.Add($"line {i + 1}: magic command {magic} (the course's cells are C# only)");
+            else if (line.StartsWith("#r ") && !LibraryLoadingLines.Contains(line))
+                found.Add($"line {i + 1}: {line} (the first cell's library-loading lines are the only references a notebook needs)");
+        }
+        // The kernel's directive lines are blanked before parsing, so the parser's line numbers stay the cell's.
+        var code = string.Join("\n", lines.Select(l => l.TrimStart() is var t && (t.StartsWith("#r ") || t.StartsWith("#i ") || t.StartsWith("#!")) ? "" : l));
         var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script));
         foreach (var node in tree.GetRoot().DescendantNodes())
         {

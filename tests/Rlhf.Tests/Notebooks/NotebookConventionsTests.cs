@@ -26,6 +26,7 @@ public sealed class NotebookConventionsTests : IDisposable
                 "#r \"nuget: TorchSharp-cpu, 0.107.0\"",
                 "#r \"nuget: Microsoft.ML.Tokenizers, 2.0.1\"",
                 "#r \"../lib/Rlhf/bin/Debug/net10.0/Rlhf.dll\"",
+                "#r \"../lib/Rlhf.Interactive/bin/Debug/net10.0/Rlhf.Interactive.dll\"",
             ],
             NotebookConventions.LibraryLoadingLines);
     }
@@ -60,7 +61,8 @@ public sealed class NotebookConventionsTests : IDisposable
     [InlineData("namespace Course;\nclass A { }", "namespace Course")]
     [InlineData("static class Helpers\n{\n    public static int Twice(this int x) => 2 * x;\n}", "line 3: extension method Twice")]
     [InlineData("static class Helpers\n{\n    extension(int x) { public int Twice() => 2 * x; }\n}", "line 3: extension block")]
-    [InlineData("#r \"nuget: Plotly.NET.Interactive, 6.0.0\"\n#!fsharp", "#!fsharp")]
+    [InlineData("var x = 1;\n#!fsharp\nlet y = 2", "line 2: magic command #!fsharp")]
+    [InlineData("#r \"nuget: Newtonsoft.Json, 13.0.3\"", "line 1: #r \"nuget: Newtonsoft.Json, 13.0.3\"")]
     public void Code_that_does_not_belong_in_a_cell_is_a_problem(string code, string expected)
     {
         var path = Good("01-bad.ipynb", Cell.Markdown("Why."), Cell.Code(code));
@@ -80,8 +82,10 @@ public sealed class NotebookConventionsTests : IDisposable
     public void A_first_code_cell_that_loads_the_library_differently_is_a_problem()
     {
         var path = folder.Notebook("01-bad.ipynb", title, Cell.Code("#r \"../lib/Rlhf/bin/Release/net10.0/Rlhf.dll\""), exercises, next);
-        var problem = Assert.Single(NotebookConventions.Check(path));
-        Assert.StartsWith("01-bad.ipynb: cell 2: the first code cell must start with the library-loading lines", problem);
+        var problems = NotebookConventions.Check(path);
+        Assert.Equal(2, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("01-bad.ipynb: cell 2: the first code cell must start with the library-loading lines"));
+        Assert.Contains(problems, p => p.StartsWith("01-bad.ipynb: cell 2: line 1: #r \"../lib/Rlhf/bin/Release/net10.0/Rlhf.dll\""));
     }
 
     [Fact]
