@@ -78,6 +78,10 @@ public static class Checkpoint
         {
             var config = JsonSerializer.Deserialize<GptConfig>(File.ReadAllText(path))
                          ?? throw new CheckpointFormatException(path, null, "config.json is empty (null)");
+            // Checkpoints written before pad_token_id existed: the pad id is the saved tokenizer's.
+            if (config.PadTokenId is null && File.Exists(Path.Combine(folder, TokenizerFiles.VocabFile))
+                && SpecialTokenIds(folder).PadId is var padId && padId < config.VocabularySize)
+                config = config with { PadTokenId = padId };
             return config.Validate();
         }
         catch (JsonException e)
@@ -123,9 +127,14 @@ public static class Checkpoint
         if (HfGpt2.IsHfFolder(folder))
         {
             int rows = HfGpt2.ReadConfig(folder).VocabularySize;
+            int? padId = null;
             if (File.Exists(Path.Combine(folder, TokenizerFiles.VocabFile)))
-                rows = Math.Max(rows, TextTokenizer.Load(folder).VocabularySize);
-            return HfGpt2.Import(folder, device, rows);
+            {
+                var tokenizer = TextTokenizer.Load(folder);
+                rows = Math.Max(rows, tokenizer.VocabularySize);
+                padId = tokenizer.PadId;
+            }
+            return HfGpt2.Import(folder, device, rows, padId);
         }
         var model = new Gpt(ReadConfig(folder), device ?? TorchRuntime.Device);
         try

@@ -54,11 +54,12 @@ public static class HfGpt2
     /// <param name="vocabularySize">
     /// Embedding rows the model needs, when the tokenizer has more ids than the checkpoint (our tokenizer appends
     /// a pad token to GPT-2's 50257, making 50258). The new rows are set to the mean of the existing ones, as HF's
-    /// <c>resize_token_embeddings</c> does, so the new token starts with an average logit instead of a
-    /// zero-vector logit that could dominate. Null keeps the checkpoint's size.
+    /// <c>resize_token_embeddings</c> does. Null keeps the checkpoint's size.
     /// </param>
+    /// <param name="padTokenId">The tokenizer's pad id, which the model then never predicts (<see cref="GptConfig.PadTokenId"/>):
+    /// with the mean row appended for it, the pad would otherwise take probability mass from every real token.</param>
     /// <exception cref="CheckpointFormatException">Not a GPT-2 folder, or a tensor is missing, unexpected or misshaped.</exception>
-    public static Gpt Import(string folder, Device? device = null, int? vocabularySize = null)
+    public static Gpt Import(string folder, Device? device = null, int? vocabularySize = null, int? padTokenId = null)
     {
         var stored = ReadConfig(folder);
         var config = stored;
@@ -69,6 +70,7 @@ public static class HfGpt2
                     $"{folder} has {stored.VocabularySize} embedding rows; shrinking to {rows} would drop trained tokens", nameof(vocabularySize));
             config = stored with { VocabularySize = rows };
         }
+        if (padTokenId is not null) config = (config with { PadTokenId = padTokenId }).Validate();
         var weightsPath = Path.Combine(folder, Checkpoint.WeightsFile);
         if (!File.Exists(weightsPath)) throw new CheckpointFormatException(weightsPath, null, "model.safetensors is missing");
         var model = new Gpt(config, device ?? TorchRuntime.Device);

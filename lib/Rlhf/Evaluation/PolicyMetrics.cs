@@ -67,12 +67,13 @@ public sealed record PolicyMetrics(
     /// <c>over_refusal</c>, <c>honesty</c>, <c>gold_mean</c>, <c>gold_mean_se</c>, <c>length_mean</c>, <c>distinct_1</c>,
     /// <c>distinct_2</c>, <c>ended_rate</c>, <c>prompts</c>, <c>truncated_prompts</c>, <c>kl_to_reference</c> and <c>kl_to_reference_se</c>,
     /// <c>rm_score</c> and <c>rm_score_se</c> (when measured), then <c>success/&lt;kind&gt;</c> per task kind.
-    /// A rate without prompts of its kind, and a measure not taken, is absent.
+    /// A rate without prompts of its kind, a measure not taken, and one that is undefined (NaN: the standard error of a single
+    /// sample, distinct-n of responses with no n-gram) is absent.
     /// </summary>
     public IReadOnlyDictionary<string, double> ToDictionary()
     {
         var values = new Dictionary<string, double>();
-        void Put(string key, double? value) { if (value is { } v) values[key] = v; }
+        void Put(string key, double? value) { if (value is { } v && double.IsFinite(v)) values[key] = v; }
         Put("helpfulness", Helpfulness);
         Put("harmlessness", Harmlessness);
         Put("over_refusal", OverRefusal);

@@ -81,26 +81,53 @@ public sealed class PolicySetEvaluation
         return new PolicySetEvaluation(options, entries);
     }
 
-    /// <summary>Gold win rate of <paramref name="candidate"/> against <paramref name="baseline"/> prompt by prompt (ties half).</summary>
-    static double WinRate(PolicyEvaluation candidate, PolicyEvaluation baseline) =>
-        Statistics.WinRate(candidate.Samples.Select(s => s.GoldScore).ToList(), baseline.Samples.Select(s => s.GoldScore).ToList());
+    /// <summary>Gold win rate of <paramref name="candidate"/> against <paramref name="baseline"/> prompt by prompt (ties half), with its standard error.</summary>
+    static Estimate WinRate(PolicyEvaluation candidate, PolicyEvaluation baseline) =>
+        Statistics.WinRateEstimate(candidate.Samples.Select(s => s.GoldScore).ToList(), baseline.Samples.Select(s => s.GoldScore).ToList());
+
+    /// <summary>The paired per-prompt gold difference candidate - baseline, with its standard error.</summary>
+    static Estimate GoldDifference(PolicyEvaluation candidate, PolicyEvaluation baseline) =>
+        Statistics.PairedDifference(candidate.Samples.Select(s => s.GoldScore).ToList(), baseline.Samples.Select(s => s.GoldScore).ToList());
 
     /// <summary>One policy's numbers under one setting, the keys first; <paramref name="kl"/> supplies the KL keys.</summary>
     JsonObject Metrics(PolicyEvaluation evaluation, Func<PolicySetEntry, PolicyEvaluation> setting, PolicyMetrics kl)
     {
         var all = evaluation.Metrics.ToDictionary();
         var ordered = new JsonObject();
-        void Put(string key, double? value) { if (value is { } v) ordered[key] = v; }
+        void Put(string key, double? value) { if (value is { } v && double.IsFinite(v)) ordered[key] = v; }
         foreach (var key in new[] { "helpfulness", "harmlessness", "over_refusal", "honesty", "gold_mean" }) Put(key, all.TryGetValue(key, out var v) ? v : null);
-        Put($"win_rate_vs_{Options.Reference}", WinRate(evaluation, setting(this[Options.Reference])));
-        Put($"win_rate_vs_{Options.Baseline}", WinRate(evaluation, setting(this[Options.Baseline])));
+        foreach (var other in new[] { Options.Reference, Options.Baseline })
+        {
+            var winRate = WinRate(evaluation, setting(this[other]));
+            Put($"win_rate_vs_{other}", winRate.Mean);
+            Put($"win_rate_vs_{other}_se", winRate.StandardError);
+        }
+        var difference = GoldDifference(evaluation, setting(this[Options.Reference]));
+        Put($"gold_diff_vs_{Options.Reference}", difference.Mean);
+        Put($"gold_diff_vs_{Options.Reference}_se", difference.StandardError);
         Put("length_mean", all["length_mean"]);
         Put("distinct_2", all["distinct_2"]);
         Put($"kl_to_{Options.Reference}", kl.KlToReference?.Mean);
         Put($"kl_to_{Options.Reference}_se", kl.KlToReference?.StandardError);
         foreach (var (key, value) in all)
-            if (!ordered.ContainsKey(key) && !key.StartsWith("kl_to_reference", StringComparison.Ordinal)) ordered[key] = value;
+            if (!ordered.ContainsKey(key) && !key.StartsWith("kl_to_reference", StringComparison.Ordinal)) Put(key, value);
         return ordered;
+    }
+
+    /// <summary>What the checkpoint in <paramref name="folder"/> was trained to optimise, as its stage recorded it
+    /// (<c>PPO-ptx (10)</c>, <c>DPO + NLL (2)</c>, ...), else its stage (<c>sft</c>, <c>pretrain</c>), else null.</summary>
+    static string? ObjectiveOf(string folder)
+    {
+        try
+        {
+            var metadata = Checkpoint.ReadMetadata(folder);
+            return metadata.TryGetValue("objective", out var objective) ? objective
+                : metadata.TryGetValue("stage", out var stage) ? stage : null;
+        }
+        catch (Exception e) when (e is IOException or CheckpointFormatException)
+        {
+            return null; // an HF folder or another layout: nothing recorded
+        }
     }
 
     /// <summary>The evaluation as JSON with stable snake_case keys (see the class remarks for the shape).</summary>
@@ -123,7 +150,8 @@ public sealed class PolicySetEvaluation
                 ["greedy"] = first.Greedy.Sampling,
                 ["t1"] = first.TemperatureOne.Sampling,
                 ["kl"] = $"KL(policy || {Options.Reference}): per response, sum over its tokens of log pi - log pi_ref (k1) at T=1, mean over prompts, se = s/sqrt(n)",
-                ["win_rates"] = "share of prompts where the policy's gold score beats the other's, ties count half",
+                ["win_rates"] = "share of prompts where the policy's gold score beats the other's, ties count half; _se = s/sqrt(n) of the per-prompt outcomes (1, 0.5, 0)",
+                ["gold_diff"] = $"mean per-prompt gold difference policy - {Options.Reference} on the same prompts; _se = paired s/sqrt(n)",
                 ["prompts_file"] = Options.Greedy.PromptsFile.Replace('\\', '/'),
                 ["prompts"] = first.Greedy.Samples.Count,
                 ["reference"] = Options.Reference,
@@ -131,6 +159,7 @@ public sealed class PolicySetEvaluation
                 ["reward_checkpoint"] = Options.RewardCheckpoint?.Replace('\\', '/'),
             },
             ["folders"] = new JsonObject(Entries.Select(e => KeyValuePair.Create(e.Policy.Name, (JsonNode?)e.Policy.Folder.Replace('\\', '/')))),
+            ["objectives"] = new JsonObject(Entries.Select(e => KeyValuePair.Create(e.Policy.Name, (JsonNode?)ObjectiveOf(e.Policy.Folder)))),
             ["samples"] = SamplesJson(1),
         };
     }

@@ -70,9 +70,18 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>, ICausalLanguageModel
     {
         if (!HasLanguageModelHead) throw new InvalidOperationException("This Gpt was built as a backbone without a language-model head.");
         var hidden = HiddenStates(inputIds, attentionMask, cache); // (B, T, C)
-        return lm_head is null
+        var logits = lm_head is null
             ? nn.functional.linear(hidden, wte.weight!) // (B, T, V), head tied to the token embedding
             : lm_head.forward(hidden); // (B, T, V)
+        return Config.PadTokenId is int pad ? WithoutPad(logits, pad) : logits;
+    }
+
+    /// <summary><paramref name="logits"/> (B, T, V) with the pad token's logit at the lowest finite value: exp of it is exactly 0
+    /// in every softmax, so the pad is never sampled and takes no mass from real tokens (finite, so p log p stays 0, not NaN).</summary>
+    static Tensor WithoutPad(Tensor logits, int pad)
+    {
+        using var index = tensor(new long[] { pad }, device: logits.device);
+        return logits.index_fill(-1, index, finfo(logits.dtype).min); // (B, T, V)
     }
 
     /// <summary>

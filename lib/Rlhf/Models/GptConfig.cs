@@ -38,6 +38,14 @@ public sealed record GptConfig
     /// <summary>Epsilon of every layer norm (GPT-2 uses 1e-5). Default 1e-5.</summary>
     [JsonPropertyName("layer_norm_epsilon")] public double LayerNormEpsilon { get; init; } = 1e-5;
 
+    /// <summary>The padding token's id, or null when the vocabulary has none (GPT-2's own has none). The model never predicts
+    /// it: <see cref="Gpt"/> sets its logit to the lowest finite value, so it is never sampled and takes no probability mass
+    /// from real tokens in any log-prob. When a checkpoint's config.json lacks it, <c>Checkpoint.ReadConfig</c> takes it
+    /// from the tokenizer saved beside the weights. Default null.</summary>
+    [JsonPropertyName("pad_token_id")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? PadTokenId { get; init; }
+
     /// <summary>Width of one attention head (C / heads).</summary>
     [JsonIgnore] public int HeadSize => EmbeddingSize / Heads;
 
@@ -68,6 +76,8 @@ public sealed record GptConfig
         Require(ContextLength > 0, nameof(ContextLength), "context_length", ContextLength, "must be at least 1");
         Require(VocabularySize > 0, nameof(VocabularySize), "vocabulary_size", VocabularySize, "must be at least 1");
         Require(Dropout is >= 0 and < 1, nameof(Dropout), "dropout", Dropout, "must be in [0, 1)");
+        Require(PadTokenId is null || (PadTokenId >= 0 && PadTokenId < VocabularySize), nameof(PadTokenId), "pad_token_id", PadTokenId ?? 0,
+            $"must be a token id below vocabulary_size ({VocabularySize})");
         Require(LayerNormEpsilon > 0 && double.IsFinite(LayerNormEpsilon), nameof(LayerNormEpsilon), "layer_norm_epsilon",
             LayerNormEpsilon, "must be a positive number");
         return this;

@@ -74,6 +74,18 @@ public sealed class ScalarHeadModel : nn.Module<Tensor, Tensor>
         score.bias!.fill_(bias);
     }
 
+    /// <summary>Folds <paramref name="normalization"/> into the head, so that it outputs (w·h + b - mean) / std: w / std and
+    /// (b - mean) / std. A critic initialised from a reward model starts on the scale of the normalised rewards PPO
+    /// trains it on (Huang et al. 2024, "The N+ implementation details of RLHF with PPO": the value model starts from the
+    /// reward model). Without it a constant offset c shifts each token's advantage by -c·(γλ)^(T-t), which whitening
+    /// does not remove.</summary>
+    public void NormalizeHead(RewardNormalization normalization)
+    {
+        using var noGrad = no_grad();
+        score.weight!.div_(normalization.Std);
+        score.bias!.sub_(normalization.Mean).div_(normalization.Std);
+    }
+
     /// <summary>Index (B) of the last position whose mask is 1 in each row of <paramref name="attentionMask"/> (B, T).</summary>
     public static Tensor LastRealIndex(Tensor attentionMask)
     {

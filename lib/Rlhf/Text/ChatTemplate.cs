@@ -17,7 +17,8 @@ namespace Rlhf.Text;
 /// <para>Truncation, when a maximum length is given: the prompt text is cut from the left first (its most
 /// recent words matter most), keeping the template's own tokens; only if the prompt is gone does the
 /// response get cut from the right, end-of-text first (a cut response must not teach the model to stop
-/// in mid-sentence). What was cut is returned in a <see cref="TruncationReport"/>, never silently.</para>
+/// in mid-sentence). A preference pair (<see cref="EncodePair"/>) cuts its shared prompt once, for both answers.
+/// What was cut is returned in a <see cref="TruncationReport"/>, never silently.</para>
 /// </remarks>
 public sealed class ChatTemplate
 {
@@ -59,26 +60,54 @@ public sealed class ChatTemplate
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(response);
+        RequireRoom(maxLength);
+        var promptIds = Tokenizer.Encode(" " + prompt);
+        var completion = Completion(response);
+        return Assemble(promptIds, PromptCut(promptIds.Length, completion.Length, maxLength), completion, maxLength);
+    }
+
+    /// <summary>
+    /// The two conversations of a preference pair, truncated to <paramref name="maxLength"/> tokens with the shared prompt cut
+    /// once for both (from the left, as far as the longer answer needs), then each answer from the right only if the prompt
+    /// is gone: chosen and rejected are always compared under the same context, as in TRL and the DPO reference code.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> leaves no room for one response token.</exception>
+    public (ChatExample Chosen, ChatExample Rejected) EncodePair(string prompt, string chosen, string rejected, int? maxLength = null)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(chosen);
+        ArgumentNullException.ThrowIfNull(rejected);
+        RequireRoom(maxLength);
+        var promptIds = Tokenizer.Encode(" " + prompt);
+        var (chosenIds, rejectedIds) = (Completion(chosen), Completion(rejected));
+        int promptRemoved = PromptCut(promptIds.Length, Math.Max(chosenIds.Length, rejectedIds.Length), maxLength);
+        return (Assemble(promptIds, promptRemoved, chosenIds, maxLength), Assemble(promptIds, promptRemoved, rejectedIds, maxLength));
+    }
+
+    void RequireRoom(int? maxLength)
+    {
         if (maxLength is { } limit && limit < TemplateLength + 1)
             throw new ArgumentOutOfRangeException(nameof(maxLength), limit,
                 $"maxLength must be at least {TemplateLength + 1}: the template takes {TemplateLength} tokens and at least one response token must remain");
+    }
 
-        var promptIds = Tokenizer.Encode(" " + prompt);
-        var completion = Tokenizer.Encode(" " + response).Append(Tokenizer.EndOfTextId).ToArray();
+    /// <summary>" {response}" and the end-of-text token.</summary>
+    int[] Completion(string response) => [.. Tokenizer.Encode(" " + response), Tokenizer.EndOfTextId];
 
-        int promptRemoved = 0, completionRemoved = 0;
-        if (maxLength is { } max)
-        {
-            int overflow = TemplateLength + promptIds.Length + completion.Length - max;
-            promptRemoved = Math.Clamp(overflow, 0, promptIds.Length);
-            completionRemoved = Math.Max(0, overflow - promptRemoved); // < completion.Length, as max >= TemplateLength + 1
-        }
+    /// <summary>Prompt tokens to drop from the left so that a completion of <paramref name="completionLength"/> tokens fits.</summary>
+    int PromptCut(int promptLength, int completionLength, int? maxLength) =>
+        maxLength is { } max ? Math.Clamp(TemplateLength + promptLength + completionLength - max, 0, promptLength) : 0;
 
+    /// <summary>Headers, the prompt without its first <paramref name="promptRemoved"/> tokens, and the completion cut from the
+    /// right to fit <paramref name="maxLength"/>; the loss mask covers the completion.</summary>
+    ChatExample Assemble(int[] promptIds, int promptRemoved, int[] completion, int? maxLength)
+    {
         var ids = new List<int>();
         ids.AddRange(humanHeaderIds);
         ids.AddRange(promptIds.AsSpan(promptRemoved));
         ids.AddRange(assistantHeaderIds);
         int promptLength = ids.Count;
+        int completionRemoved = maxLength is { } max ? Math.Max(0, promptLength + completion.Length - max) : 0; // < completion.Length
         ids.AddRange(completion.AsSpan(0, completion.Length - completionRemoved));
 
         var lossMask = new int[ids.Count];

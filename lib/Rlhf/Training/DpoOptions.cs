@@ -30,6 +30,29 @@ public sealed record DpoOptions
     /// gold; DPO+NLL ends above it, with weight 2 a little more than with 1 over three seeds (docs/results/05-dpo.md).</summary>
     public double SftWeight { get; init; } = 2.0;
 
+    /// <summary>The objective these options optimise, named as tables, live views and <c>results.json</c> show it:
+    /// the loss (<c>DPO</c>, <c>cDPO</c>, <c>rDPO</c>, <c>IPO</c>, <c>SimPO</c>), <c>+ NLL (w)</c> when the SFT term is on, and
+    /// <c>+ ptx (c)</c> when the pretraining mix is, e.g. <c>DPO + NLL (2)</c> for the defaults. The paper's pure DPO, as TRL
+    /// runs it by default, is <c>--set sft_weight=0</c>.</summary>
+    public string ObjectiveName
+    {
+        get
+        {
+            var name = Loss switch
+            {
+                DpoLossKind.Sigmoid => "DPO",
+                DpoLossKind.Conservative => "cDPO",
+                DpoLossKind.Robust => "rDPO",
+                DpoLossKind.Ipo => "IPO",
+                DpoLossKind.Simpo => "SimPO",
+                _ => Loss.ToString(),
+            };
+            if (SftWeight > 0) name += string.Create(System.Globalization.CultureInfo.InvariantCulture, $" + NLL ({SftWeight:G})");
+            if (Ptx.Coef > 0) name += string.Create(System.Globalization.CultureInfo.InvariantCulture, $" + ptx ({Ptx.Coef:G})");
+            return name;
+        }
+    }
+
     /// <summary>Pretraining mix (the ptx term of Ouyang et al. 2022, eq. 2, here added to DPO's loss as PPO-ptx adds it to
     /// PPO's): windows of <c>corpus.jsonl</c> in <see cref="DataFolder"/> trained on beside the pairs, so preference
     /// optimisation on training entities does not wear away what pretraining taught about the others. Default off (coef 0):

@@ -146,7 +146,8 @@ public sealed class DpoStage : ITrainingStage<DpoBatch>, IDisposable
     public void SaveModel(string folder) =>
         Checkpoint.Save(folder, policy, policy.Config, tokenizerFolder, new Dictionary<string, string>
         {
-            ["stage"] = "dpo", ["loss"] = OptionsBinder.JsonName(options.Loss.ToString()), ["beta"] = options.Beta.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["stage"] = "dpo", ["objective"] = options.ObjectiveName,
+            ["loss"] = OptionsBinder.JsonName(options.Loss.ToString()), ["beta"] = options.Beta.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
 
     /// <inheritdoc />

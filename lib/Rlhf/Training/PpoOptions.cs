@@ -110,6 +110,12 @@ public sealed record PpoOptions
     /// plain PPO.</summary>
     public double PtxCoef { get; init; } = 10.0;
 
+    /// <summary>The objective these options optimise, named as tables, live views and <c>results.json</c> show it:
+    /// <c>PPO-ptx (c)</c> when the pretraining term is on (the default, <c>PPO-ptx (10)</c>), else <c>PPO</c>, the paper's pure
+    /// form as TRL runs it (<c>--set ptx_coef=0</c>).</summary>
+    public string ObjectiveName =>
+        PtxCoef > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PPO-ptx ({PtxCoef:G})") : "PPO";
+
     /// <summary>Pretraining windows per minibatch for the ptx term. Default 4.</summary>
     public int PtxBatchSize { get; init; } = 4;
 

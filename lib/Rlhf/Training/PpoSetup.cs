@@ -7,7 +7,7 @@ namespace Rlhf.Training;
 
 /// <summary>
 /// Everything a PPO run holds, loaded from <see cref="PpoOptions"/>: the SFT checkpoint twice (trainable policy, frozen
-/// reference), the reward model or ensemble (frozen scorer), a critic initialised from the reward model, the rollout prompts through
+/// reference), the reward model or ensemble (frozen scorer), a critic initialised from the reward model (its head rescaled to the normalised scores), the rollout prompts through
 /// the chat template, and the <see cref="PpoTrainer"/> over them, with the gold judge logged as <c>gold/score</c>.
 /// <see cref="PpoTraining.Run"/> and <c>rlhf bench</c> build it the same way. Disposing frees the models.
 /// </summary>
@@ -49,6 +49,7 @@ public sealed class PpoSetup : IDisposable
             critic = new ScalarHeadModel(Checkpoint.ReadConfig(options.RewardCheckpoint));
             loaded.Add(critic);
             Checkpoint.LoadInto(options.RewardCheckpoint, critic);
+            critic.NormalizeHead(rewardModels[0].Normalization); // the critic predicts returns of normalised scores
 
             var prompts = PpoTraining.LoadPrompts(Path.Combine(options.DataFolder, PpoTraining.PromptsFile), template,
                 Policy.ContextLength - options.ResponseLength);
@@ -72,6 +73,9 @@ public sealed class PpoSetup : IDisposable
 
     /// <summary>The policy being trained.</summary>
     public Gpt Policy { get; }
+
+    /// <summary>The value model PPO trains beside the policy (initialised from the reward model).</summary>
+    public ScalarHeadModel Critic => critic;
 
     /// <summary>The trainer over policy, reference, critic and reward model.</summary>
     public PpoTrainer Trainer { get; }

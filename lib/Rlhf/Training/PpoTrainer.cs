@@ -246,8 +246,9 @@ public sealed class PpoTrainer : IDisposable
     /// <summary>
     /// Step 6: <see cref="PpoOptions.PpoEpochs"/> passes over the rollout in <see cref="PpoOptions.NumMiniBatches"/> seeded
     /// minibatches, each one Adam step on the clipped surrogate + vf_coef * clipped value loss. Also records
-    /// <c>policy/first_ratio_max_error</c>: max |ratio - 1| over the first minibatch of the first epoch, computed
-    /// before any update, so it must be ~0 (a larger value means training and rollout log-probs disagree).
+    /// <c>policy/first_ratio_max_error</c>: max |pi_train / pi_sampler - 1| over the first minibatch of the first epoch, the
+    /// training forward pass against the log-probs the sampler drew the tokens with, before any update: it must be ~0 (a
+    /// larger value means training and sampling see different distributions, e.g. another temperature or a masked pad).
     /// </summary>
     public UpdateMetrics Optimize(PpoRollout rollout, int iteration)
     {
@@ -269,8 +270,11 @@ public sealed class PpoTrainer : IDisposable
                 double norm = nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm > 0 ? options.MaxGradNorm : double.PositiveInfinity);
                 optimizer.step();
 
-                if (updates == 0)
-                    firstRatioError = ((losses.LogProbs.detach() - losses.OldLogProbs).exp() - 1).abs().mul(mask).max().item<float>();
+                if (updates == 0) // the training forward pass against the sampler's own log-probs (not against itself)
+                {
+                    var sampled = rollout.SampledLogProbs.index_select(0, tensor(minibatch.Select(i => (long)i).ToArray(), device: mask.device));
+                    firstRatioError = ((losses.LogProbs.detach() - sampled).exp() - 1).abs().mul(mask).max().item<float>();
+                }
                 double lossValue = loss.item<float>();
                 if (!double.IsFinite(lossValue))
                     throw new TrainingDivergedException(iteration + 1, lossValue, null);

@@ -36,7 +36,7 @@ public static class PpoTraining
         using var setup = new PpoSetup(options, pretraining);
         var policy = setup.Policy;
         void Save(string folder) => Checkpoint.Save(folder, policy, policy.Config, options.PolicyCheckpoint,
-            new Dictionary<string, string> { ["stage"] = "ppo", ["options"] = OptionsBinder.ToJson(options) });
+            new Dictionary<string, string> { ["stage"] = "ppo", ["objective"] = options.ObjectiveName, ["options"] = OptionsBinder.ToJson(options) });
         var result = setup.Trainer.Train(observers, options.OutputFolder, Save);
         return new PpoResult(result.History, result.FinalEvaluation, options.OutputFolder);
     }

@@ -19,7 +19,8 @@ public sealed record PreferenceExample(PreferencePair Pair, ChatExample Chosen, 
     /// <summary>Whether either conversation was cut to fit the length limit.</summary>
     public bool Truncated => Chosen.Truncation != TruncationReport.None || Rejected.Truncation != TruncationReport.None;
 
-    /// <summary>Encodes <paramref name="pair"/> with <paramref name="template"/>, cut to <paramref name="maxLength"/> tokens.</summary>
+    /// <summary>Encodes <paramref name="pair"/> with <paramref name="template"/>, cut to <paramref name="maxLength"/> tokens (the
+    /// shared prompt once for both answers).</summary>
     public static PreferenceExample Encode(PreferencePair pair, ChatTemplate template, int maxLength)
     {
         double? goldChosen = null, goldRejected = null;
@@ -28,9 +29,7 @@ public sealed record PreferenceExample(PreferencePair Pair, ChatExample Chosen, 
             goldChosen = GoldJudge.Score(pair.Prompt, pair.Chosen).Score;
             goldRejected = GoldJudge.Score(pair.Prompt, pair.Rejected).Score;
         }
-        return new PreferenceExample(pair,
-            template.EncodeTraining(pair.Prompt, pair.Chosen, maxLength),
-            template.EncodeTraining(pair.Prompt, pair.Rejected, maxLength),
-            goldChosen, goldRejected);
+        var (chosen, rejected) = template.EncodePair(pair.Prompt, pair.Chosen, pair.Rejected, maxLength);
+        return new PreferenceExample(pair, chosen, rejected, goldChosen, goldRejected);
     }
 }

@@ -14,13 +14,14 @@ public sealed class TokenizedPreferences
     readonly int padId;
 
     /// <summary>Encodes <paramref name="pairs"/> with <paramref name="template"/>, each sequence cut to <paramref name="maxLength"/>
-    /// tokens by the template's policy (prompt from the left first); cut pairs are counted in <see cref="TruncatedPairs"/>.</summary>
+    /// tokens by the template's policy (the shared prompt from the left first, once for both answers); cut pairs are counted in <see cref="TruncatedPairs"/>.</summary>
     public TokenizedPreferences(IReadOnlyList<PreferencePair> pairs, ChatTemplate template, int maxLength)
     {
         if (pairs.Count == 0) throw new ArgumentException("no preference pairs given", nameof(pairs));
         Pairs = pairs;
-        chosen = pairs.Select(p => template.EncodeTraining(p.Prompt, p.Chosen, maxLength)).ToArray();
-        rejected = pairs.Select(p => template.EncodeTraining(p.Prompt, p.Rejected, maxLength)).ToArray();
+        var encoded = pairs.Select(p => template.EncodePair(p.Prompt, p.Chosen, p.Rejected, maxLength)).ToArray();
+        chosen = encoded.Select(e => e.Chosen).ToArray();
+        rejected = encoded.Select(e => e.Rejected).ToArray();
         TruncatedPairs = Enumerable.Range(0, pairs.Count).Count(i => chosen[i].Truncation.Truncated || rejected[i].Truncation.Truncated);
         padId = template.Tokenizer.PadId;
     }

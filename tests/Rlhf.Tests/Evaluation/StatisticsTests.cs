@@ -10,6 +10,31 @@ public class StatisticsTests
         Assert.Equal(0.625, Statistics.WinRate([0.9, 0.1, 0.5, 0.7], [0.2, 0.3, 0.5, 0.6]));
 
     [Fact]
+    public void Win_rate_has_the_standard_error_of_its_per_prompt_outcomes()
+    {
+        // outcomes 1, 0, 0.5, 1: mean 0.625, s^2 = (0.140625 + 0.390625 + 0.015625 + 0.140625) / 3 = 0.2291667, se = sqrt(s^2 / 4) = 0.2393570
+        var winRate = Statistics.WinRateEstimate([0.9, 0.1, 0.5, 0.7], [0.2, 0.3, 0.5, 0.6]);
+        Assert.Equal(0.625, winRate.Mean, 12);
+        Assert.Equal(0.2393570, winRate.StandardError, 6);
+        Assert.Equal(4, winRate.Count);
+    }
+
+    [Fact]
+    public void A_nan_score_is_refused_naming_the_prompt_not_counted_as_a_loss()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Statistics.WinRate([0.9, double.NaN], [0.2, 0.3]));
+        Assert.Contains("prompt 1 has a NaN score", error.Message);
+    }
+
+    [Fact]
+    public void One_sample_has_no_standard_error()
+    {
+        var estimate = Estimate.Of([0.7]);
+        Assert.True(double.IsNaN(estimate.StandardError));
+        Assert.Equal("0.700 (one sample)", estimate.ToString());
+    }
+
+    [Fact]
     public void Win_rate_needs_paired_scores() =>
         Assert.Throws<ArgumentException>(() => Statistics.WinRate([1, 2], [1]));
 
@@ -30,7 +55,7 @@ public class StatisticsTests
         Assert.Equal(3.0 / 5, Statistics.DistinctN([[1, 2, 1, 2], [1, 2, 3]], 2), 12);
         // unigrams: 7 tokens, 3 distinct
         Assert.Equal(3.0 / 7, Statistics.DistinctN([[1, 2, 1, 2], [1, 2, 3]], 1), 12);
-        Assert.Equal(0, Statistics.DistinctN([[1]], 2));
+        Assert.True(double.IsNaN(Statistics.DistinctN([[1]], 2))); // no bigram at all: undefined, not "collapsed"
     }
 
     [Fact]

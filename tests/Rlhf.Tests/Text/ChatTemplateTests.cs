@@ -34,6 +34,25 @@ public class ChatTemplateTests
     }
 
     [Fact]
+    public void A_preference_pair_cuts_its_shared_prompt_once_so_both_answers_see_the_same_context()
+    {
+        var prompt = string.Join(" ", Enumerable.Range(0, 30).Select(i => $"w{i % 10}"));
+        string chosen = "ok", rejected = "a much longer answer that needs many more tokens";
+        const int limit = 80;
+
+        var (chosenExample, rejectedExample) = Template.EncodePair(prompt, chosen, rejected, limit);
+
+        Assert.Equal(chosenExample.InputIds[..chosenExample.PromptLength], rejectedExample.InputIds[..rejectedExample.PromptLength]);
+        Assert.True(rejectedExample.InputIds.Length <= limit && chosenExample.InputIds.Length <= limit);
+        Assert.Equal(rejectedExample.Truncation.PromptTokensRemoved, chosenExample.Truncation.PromptTokensRemoved);
+        Assert.True(chosenExample.Truncation.PromptTokensRemoved > 0);
+        // Each answer alone would have kept a different part of the prompt: the bug this guards against.
+        var alone = (Template.EncodeTraining(prompt, chosen, limit), Template.EncodeTraining(prompt, rejected, limit));
+        Assert.NotEqual(alone.Item1.PromptLength, alone.Item2.PromptLength);
+        Assert.Equal(alone.Item2.InputIds, rejectedExample.InputIds); // the longer answer decides the cut
+    }
+
+    [Fact]
     public void The_generation_prompt_is_the_training_prompt_ending_after_assistant_colon()
     {
         var prompt = Template.EncodePrompt("hi");

@@ -39,6 +39,21 @@ public sealed class PpoTrainingTests : IDisposable
     };
 
     [Fact]
+    public void The_critic_starts_on_the_scale_of_the_normalised_scores_it_learns_to_predict()
+    {
+        using var setup = new PpoSetup(Options(Path.Combine(root, "critic")));
+        using var reward = RewardModel.Load(rm);
+        var (ids, mask) = Rlhf.Generation.GenerationEngine.LeftPad([[5, 6, 7, 8], [9, 10], [11, 12, 13]], reward.Tokenizer.PadId, TorchRuntime.Device);
+
+        using var raw = reward.RawScore(ids, mask);          // (B)
+        using var normalised = reward.Score(ids, mask);      // (raw - 0.5) / 2
+        using var values = setup.Critic.LastTokenValues(ids, mask); // (B)
+
+        Assert.True(values.allclose(normalised, rtol: 1e-4, atol: 1e-5), $"critic {values.str()} vs normalised scores {normalised.str()}");
+        Assert.False(raw.allclose(normalised, rtol: 1e-2, atol: 1e-3)); // the normalisation is not the identity here
+    }
+
+    [Fact]
     public void Run_trains_from_checkpoints_logs_gold_scores_and_writes_a_loadable_policy()
     {
         var output = Path.Combine(root, "out");
