@@ -76,12 +76,13 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>, ICausalLanguageModel
         return Config.PadTokenId is int pad ? WithoutPad(logits, pad) : logits;
     }
 
-    /// <summary><paramref name="logits"/> (B, T, V) with the pad token's logit at the lowest finite value: exp of it is exactly 0
-    /// in every softmax, so the pad is never sampled and takes no mass from real tokens (finite, so p log p stays 0, not NaN).</summary>
+    /// <summary><paramref name="logits"/> (B, T, V) with the pad token's logit at -1e9 (or the dtype's lowest value, if higher):
+    /// exp of it is exactly 0 in every softmax, so the pad is never sampled and takes no mass from real tokens. Finite, and far
+    /// from the float32 limit, so that dividing by a temperature cannot overflow to -inf and make p log p NaN.</summary>
     static Tensor WithoutPad(Tensor logits, int pad)
     {
         using var index = tensor(new long[] { pad }, device: logits.device);
-        return logits.index_fill(-1, index, finfo(logits.dtype).min); // (B, T, V)
+        return logits.index_fill(-1, index, Math.Max(finfo(logits.dtype).min, -1e9)); // (B, T, V)
     }
 
     /// <summary>
