@@ -31,7 +31,7 @@ public static class PretrainTraining
         if (!File.Exists(corpusPath)) throw new FileNotFoundException($"{corpusPath} is missing: data_folder must hold corpus.jsonl and tokenizer/", corpusPath);
         var tokenizer = TextTokenizer.Load(tokenizerFolder);
         var data = PretrainData.FromText(TextCorpus.Load(corpusPath).Records, tokenizer, options.EvalFraction);
-        var config = options.Model with { VocabularySize = tokenizer.VocabularySize };
+        var config = options.Model with { VocabularySize = tokenizer.VocabularySize, PadTokenId = tokenizer.PadId };
 
         var stage = new PretrainStage(options, data, config, tokenizerFolder);
         using var model = stage.Gpt;

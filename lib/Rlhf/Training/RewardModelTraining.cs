@@ -182,7 +182,7 @@ public static class RewardModelTraining
         }
         var tokenizer = TextTokenizer.Load(Path.Combine(options.DataFolder, "tokenizer"));
         // Exactly the tokenizer's ids, so the random policy's samples decode.
-        return (new Gpt(options.RandomModel with { Dropout = 0.0, VocabularySize = tokenizer.VocabularySize }), tokenizer);
+        return (new Gpt(options.RandomModel with { Dropout = 0.0, VocabularySize = tokenizer.VocabularySize, PadTokenId = tokenizer.PadId }), tokenizer);
     }
 
     /// <summary>Rounds every weight through <paramref name="storeAs"/> and back, so the model in memory equals the one saved.</summary>

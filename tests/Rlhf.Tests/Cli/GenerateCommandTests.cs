@@ -21,7 +21,7 @@ public sealed class GenerateCommandTests : IDisposable
         TorchRuntime.Init();
         var tokenizerFolder = Path.Combine(root, "tokenizer");
         tokenizer = TinyHfGpt2.WriteTokenizer(tokenizerFolder);
-        var config = new GptConfig { Layers = 2, Heads = 2, EmbeddingSize = 16, ContextLength = 64, VocabularySize = tokenizer.VocabularySize };
+        var config = new GptConfig { Layers = 2, Heads = 2, EmbeddingSize = 16, ContextLength = 64, VocabularySize = tokenizer.VocabularySize, PadTokenId = tokenizer.PadId };
         torch.manual_seed(21);
         model = new Gpt(config, TorchRuntime.Device);
         // Larger weights than GPT-2's 0.02 init so the next-token distribution is far from uniform.

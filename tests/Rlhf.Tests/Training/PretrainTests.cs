@@ -146,7 +146,7 @@ public class PretrainTests
         var folder = Repo.Path("data", "checkpoints", "base");
         var config = Checkpoint.ReadConfig(folder);
         var tokenizer = TextTokenizer.Load(folder);
-        Assert.Equal(GptConfig.CourseDefault with { VocabularySize = tokenizer.VocabularySize }, config);
+        Assert.Equal(GptConfig.CourseDefault with { VocabularySize = tokenizer.VocabularySize, PadTokenId = tokenizer.PadId }, config);
         Assert.Equal(TextTokenizer.Load(Repo.Path("data", "tinyworld", "tokenizer")).Vocabulary.Tokens, tokenizer.Vocabulary.Tokens);
         var header = SafetensorsHeader.Read(Path.Combine(folder, Checkpoint.WeightsFile));
         Assert.All(header.Entries, e => Assert.Equal("F16", e.Dtype));
