@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Rlhf.Training;
 
 /// <summary>
@@ -34,6 +36,7 @@ public sealed record DpoOptions
     /// the loss (<c>DPO</c>, <c>cDPO</c>, <c>rDPO</c>, <c>IPO</c>, <c>SimPO</c>), <c>+ NLL (w)</c> when the SFT term is on, and
     /// <c>+ ptx (c)</c> when the pretraining mix is, e.g. <c>DPO + NLL (2)</c> for the defaults. The paper's pure DPO, as TRL
     /// runs it by default, is <c>--set sft_weight=0</c>.</summary>
+    [JsonIgnore]
     public string ObjectiveName
     {
         get

@@ -113,6 +113,7 @@ public sealed record PpoOptions
     /// <summary>The objective these options optimise, named as tables, live views and <c>results.json</c> show it:
     /// <c>PPO-ptx (c)</c> when the pretraining term is on (the default, <c>PPO-ptx (10)</c>), else <c>PPO</c>, the paper's pure
     /// form as TRL runs it (<c>--set ptx_coef=0</c>).</summary>
+    [JsonIgnore]
     public string ObjectiveName =>
         PtxCoef > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PPO-ptx ({PtxCoef:G})") : "PPO";
 
