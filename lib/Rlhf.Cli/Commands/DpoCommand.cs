@@ -74,6 +74,7 @@ static class DpoCommand
 
     static DpoResult TrainAndReport(DpoOptions options)
     {
+        AnsiConsole.MarkupLine($"objective: [bold]{Markup.Escape(options.ObjectiveName)}[/]{(options.SftWeight > 0 ? " (--set sft_weight=0 for the paper's DPO)" : "")}");
         var result = Run(options);
         var evaluation = result.Training.FinalEvaluation;
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,

@@ -74,6 +74,7 @@ static class PpoCommand
     static void Train(PpoOptions options)
     {
         PpoResult? result = null;
+        AnsiConsole.MarkupLine($"objective: [bold]{Markup.Escape(options.ObjectiveName)}[/]{(options.PtxCoef > 0 ? " (--set ptx_coef=0 for plain PPO)" : "")}");
         ConsoleTrainingProgress.Run("ppo", "tokens", observer =>
         {
             result = PpoTraining.Run(options, [observer]);

@@ -66,8 +66,13 @@ public static class Checkpoint
         });
     }
 
+    /// <summary>The config.json fields that decide the model's shape; all must be present (dropout and pad_token_id may be absent).</summary>
+    public static IReadOnlyList<string> ArchitectureFields { get; } =
+        ["layers", "heads", "embedding_size", "context_length", "vocabulary_size", "bias", "tie_weights", "layer_norm_epsilon"];
+
     /// <summary>Reads our <c>config.json</c> from a checkpoint folder, validated.</summary>
-    /// <exception cref="CheckpointFormatException">Missing, not JSON, an HF config, or out of range; the message names the file and field.</exception>
+    /// <exception cref="CheckpointFormatException">Missing, not JSON, an HF config, a missing architecture field, or out of
+    /// range; the message names the file and field.</exception>
     public static GptConfig ReadConfig(string folder)
     {
         var path = Path.Combine(folder, ConfigFile);
@@ -76,7 +81,14 @@ public static class Checkpoint
             throw new CheckpointFormatException(path, null, "this is a Hugging Face config; read it with HfGpt2.ReadConfig or load with Checkpoint.LoadGpt");
         try
         {
-            var config = JsonSerializer.Deserialize<GptConfig>(File.ReadAllText(path))
+            var text = File.ReadAllText(path);
+            var fields = System.Text.Json.Nodes.JsonNode.Parse(text) as System.Text.Json.Nodes.JsonObject
+                         ?? throw new CheckpointFormatException(path, null, "config.json is not a JSON object");
+            // Every architecture field must be stated: a default silently standing in for a missing one builds another model.
+            foreach (var field in ArchitectureFields)
+                if (!fields.ContainsKey(field))
+                    throw new CheckpointFormatException(path, null, $"config.json has no \"{field}\": every architecture field ({string.Join(", ", ArchitectureFields)}) is required");
+            var config = JsonSerializer.Deserialize<GptConfig>(text)
                          ?? throw new CheckpointFormatException(path, null, "config.json is empty (null)");
             // Checkpoints written before pad_token_id existed: the pad id is the saved tokenizer's.
             if (config.PadTokenId is null && File.Exists(Path.Combine(folder, TokenizerFiles.VocabFile))

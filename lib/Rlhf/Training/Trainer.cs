@@ -11,7 +11,8 @@ namespace Rlhf.Training;
 /// The training loop every stage shares (nanoGPT's loop, with TRL's token-normalised accumulation):
 /// per step, the learning rate from a pure schedule -> micro-batches -> loss summed over loss items and divided
 /// by the items of ALL the step's micro-batches -> backward -> clip -> AdamW step -> zero grad -> log; evaluation
-/// and atomic, resumable checkpoints on a cadence; a NaN/infinite loss stops the run naming the last good checkpoint.
+/// and atomic, resumable checkpoints on a cadence; a NaN/infinite loss stops the run naming the last good checkpoint (one
+/// whose weights then gave a finite loss: a checkpoint saved right before the divergence may already hold the bad update).
 /// </summary>
 /// <typeparam name="TBatch">The stage's micro-batch type.</typeparam>
 public sealed class Trainer<TBatch>
@@ -24,7 +25,11 @@ public sealed class Trainer<TBatch>
     readonly IReadOnlyList<ITrainingObserver> observers;
     readonly List<Parameter> parameters;
     readonly AdamW optimizer;
+    /// <summary>The newest checkpoint known to be good: its weights gave a finite loss when training went on from them.</summary>
     string? lastCheckpoint;
+
+    /// <summary>The newest checkpoint not yet known good (saved, but no loss computed on its weights yet).</summary>
+    string? unverifiedCheckpoint;
 
     /// <summary>The metrics recorded so far.</summary>
     public MetricsHistory History { get; private set; } = new();
@@ -51,6 +56,7 @@ public sealed class Trainer<TBatch>
     public TrainingResult Train(string? resumeFrom = null)
     {
         int step = resumeFrom is null ? 0 : Resume(resumeFrom);
+        unverifiedCheckpoint = resumeFrom;
         foreach (var o in observers) o.OnStart(step, options.MaxSteps);
         double loss = double.NaN;
         IReadOnlyDictionary<string, double> evaluation = new Dictionary<string, double>();
@@ -101,6 +107,8 @@ public sealed class Trainer<TBatch>
             optimizer.zero_grad();
             throw new TrainingDivergedException(step + 1, loss, lastCheckpoint);
         }
+        // The weights this loss was computed on are the newest checkpoint's: they gave a finite loss, so it is good.
+        if (unverifiedCheckpoint is not null) (lastCheckpoint, unverifiedCheckpoint) = (unverifiedCheckpoint, null);
         double gradientNorm = nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm > 0 ? options.MaxGradNorm : double.PositiveInfinity);
         optimizer.step();
         optimizer.zero_grad();
@@ -151,6 +159,8 @@ public sealed class Trainer<TBatch>
     /// temporary folder and renamed, so a crash never leaves a half-written checkpoint that looks complete.</summary>
     void SaveCheckpoint(int step)
     {
+        if (stage.Model.parameters().Any(p => !p.isfinite().all().item<bool>()))
+            throw new TrainingDivergedException(step, double.NaN, lastCheckpoint, "the weights after this step are not finite");
         var root = Path.Combine(outputFolder!, Checkpoints.AtomicFile.KeptFolder);
         Directory.CreateDirectory(root);
         var final = Path.Combine(root, $"step-{step:D6}");
@@ -164,7 +174,7 @@ public sealed class Trainer<TBatch>
         History.Save(Path.Combine(temporary, HistoryFile));
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
         Directory.Move(temporary, final);
-        lastCheckpoint = final;
+        unverifiedCheckpoint = final; // good once a finite loss has been computed on these weights
         foreach (var o in observers) o.OnCheckpoint(step, final);
     }
 
@@ -181,15 +191,50 @@ public sealed class Trainer<TBatch>
     {
         var statePath = Path.Combine(folder, StateFile);
         if (!File.Exists(statePath)) throw new FileNotFoundException($"'{folder}' is not a trainer checkpoint: {StateFile} is missing", statePath);
-        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), OptionsBinder.Json)
+        TrainerState state;
+        try
+        {
+            state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), OptionsBinder.Json)
                     ?? throw new InvalidDataException($"'{statePath}' is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{statePath}' line {e.LineNumber + 1}, field {e.Path}: {e.Message}", e);
+        }
+        RequireSameOptions(state.Options, statePath);
         stage.LoadModel(folder);
-        optimizer.load_state_dict(Path.Combine(folder, OptimizerFile));
+        var optimizerPath = Path.Combine(folder, OptimizerFile);
+        try
+        {
+            optimizer.load_state_dict(optimizerPath);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"'{optimizerPath}' cannot be read ({e.Message}): the checkpoint is incomplete or corrupt; resume from an earlier one", e);
+        }
         var rngBytes = File.ReadAllBytes(Path.Combine(folder, RngFile));
         using (var rng = tensor(rngBytes, dtype: ScalarType.Byte)) random.set_rng_state(rng);
         History = MetricsHistory.Load(Path.Combine(folder, HistoryFile));
-        lastCheckpoint = folder;
         return state.Step;
+    }
+
+    /// <summary>Options that only say how often to evaluate, save or log: a resumed run may change them.</summary>
+    static readonly HashSet<string> informational = ["eval_every", "checkpoint_every", "log_directory"];
+
+    /// <summary>Refuses to resume with training options other than the checkpoint's (as HF Trainer compares its arguments):
+    /// another batch size, schedule or seed would silently make a different run than the one the checkpoint belongs to.</summary>
+    void RequireSameOptions(TrainingOptions saved, string statePath)
+    {
+        var before = JsonSerializer.SerializeToNode(saved, OptionsBinder.Json)!.AsObject();
+        var now = JsonSerializer.SerializeToNode(options, OptionsBinder.Json)!.AsObject();
+        var differences = before.Select(p => p.Key).Union(now.Select(p => p.Key))
+            .Where(name => !informational.Contains(name) && !System.Text.Json.Nodes.JsonNode.DeepEquals(before[name], now[name]))
+            .Select(name => $"{name} {before[name]?.ToJsonString() ?? "(none)"} -> {now[name]?.ToJsonString() ?? "(none)"}")
+            .ToList();
+        if (differences.Count > 0)
+            throw new ArgumentException(
+                $"cannot resume from {Path.GetDirectoryName(statePath)}: the training options differ from the ones it was saved with ({StateFile}): " +
+                $"{string.Join(", ", differences)}. Resume with the same options, or start a new run.");
     }
 
     /// <summary>What a checkpoint records about the loop itself.</summary>

@@ -10,14 +10,16 @@ public sealed record TrainingResult(
     int Steps, double FinalLoss, IReadOnlyDictionary<string, double> FinalEvaluation, MetricsHistory History, string? OutputFolder);
 
 /// <summary>Thrown when the loss becomes NaN or infinite; names the step and the last good checkpoint.</summary>
-public sealed class TrainingDivergedException(int step, double loss, string? lastCheckpoint) : Exception(
-    $"Training diverged at step {step}: the loss is {loss}. " +
-    (lastCheckpoint is null ? "No checkpoint was written before it; " : $"The last good checkpoint is '{lastCheckpoint}' (resume from it); ") +
+public sealed class TrainingDivergedException(int step, double loss, string? lastCheckpoint, string? what = null) : Exception(
+    $"Training diverged at step {step}: {what ?? $"the loss is {loss}"}. " +
+    (lastCheckpoint is null
+        ? "No checkpoint known to be good was written before it (a good one has finite weights that then gave a finite loss); "
+        : $"The last good checkpoint is '{lastCheckpoint}' (its weights gave a finite loss; resume from it); ") +
     "try a lower learning_rate, a smaller max_grad_norm, or more warmup_steps.")
 {
     /// <summary>The optimizer step whose loss was not finite (1-based).</summary>
     public int Step { get; } = step;
 
-    /// <summary>The last complete checkpoint folder, or null.</summary>
+    /// <summary>The newest checkpoint whose weights gave a finite loss when training went on from them, or null.</summary>
     public string? LastCheckpoint { get; } = lastCheckpoint;
 }

@@ -34,12 +34,46 @@ public static class TinyWorldWriter
     public const string TokenizerFolder = "tokenizer";
 
     /// <summary>
-    /// Writes every artefact of <paramref name="world"/> into <paramref name="directory"/> (created if needed), README last,
-    /// and, unless <paramref name="tokenizer"/> is null, the course tokenizer trained on the corpus into its <see cref="TokenizerFolder"/>.
+    /// Writes every artefact of <paramref name="world"/> into <paramref name="directory"/>, README last, and, unless
+    /// <paramref name="tokenizer"/> is null, the course tokenizer trained on the corpus into its <see cref="TokenizerFolder"/>
+    /// (null keeps the folder's existing tokenizer). The files are written to a temporary sibling folder that replaces the
+    /// old one whole only when complete: a failure (a full disk, an error) leaves the old world exactly as it was, never a
+    /// mix of two seeds.
     /// </summary>
+    /// <exception cref="IOException">The folder holds files the writer does not own (they would be lost): nothing is written.</exception>
     public static IReadOnlyList<WrittenFile> Write(TinyWorld world, string directory, BpeTrainerOptions? tokenizer)
     {
-        Directory.CreateDirectory(directory);
+        RefuseForeignFiles(directory);
+        IReadOnlyList<WrittenFile> written = [];
+        Checkpoints.AtomicFile.WriteFolder(directory, temporary =>
+        {
+            var kept = Path.Combine(directory, TokenizerFolder);
+            if (tokenizer is null && Directory.Exists(kept))
+            {
+                Directory.CreateDirectory(Path.Combine(temporary, TokenizerFolder));
+                foreach (var file in Directory.GetFiles(kept)) File.Copy(file, Path.Combine(temporary, TokenizerFolder, Path.GetFileName(file)));
+            }
+            written = WriteInto(world, temporary, tokenizer);
+        });
+        return written;
+    }
+
+    /// <summary>The names a world folder may hold: everything <see cref="Write"/> produces.</summary>
+    static readonly HashSet<string> owned =
+        [CorpusFile, SftFile, RankedFile, PairwiseFile, EvalPairwiseFile, RlPromptsFile, EvalPromptsFile, ReadmeFile, TokenizerFolder];
+
+    static void RefuseForeignFiles(string directory)
+    {
+        if (!Directory.Exists(directory)) return;
+        var foreign = Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).Where(n => !owned.Contains(n!)).Order().ToList();
+        if (foreign.Count > 0)
+            throw new IOException(
+                $"{directory} holds files a TinyWorld folder does not ({string.Join(", ", foreign)}); regenerating replaces the folder whole, " +
+                "so they would be lost. Move them away or write to another folder (--out).");
+    }
+
+    static IReadOnlyList<WrittenFile> WriteInto(TinyWorld world, string directory, BpeTrainerOptions? tokenizer)
+    {
         var written = new List<WrittenFile>();
         WrittenFile Done(string name, int records) => new(name, records, new FileInfo(Path.Combine(directory, name)).Length);
 

@@ -109,9 +109,83 @@ public class TrainerTests
             var stage = new ToyStage(options) { PoisonFromStep = 5 };
             var error = Assert.Throws<TrainingDivergedException>(() => new Trainer<ToyStage.Batch>(stage, options, folder).Train());
             Assert.Equal(5, error.Step);
-            Assert.Equal(Path.Combine(folder, "checkpoints", "step-000004"), error.LastCheckpoint);
+            // step-000004's weights are the ones step 5's loss was computed on, and it was not finite: not known good.
+            Assert.Equal(Path.Combine(folder, "checkpoints", "step-000002"), error.LastCheckpoint);
             Assert.Contains("step 5", error.Message);
-            Assert.Contains("step-000004", error.Message);
+            Assert.Contains("step-000002", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Resuming_with_other_training_options_is_refused_naming_each_difference()
+    {
+        var folder = Directory.CreateTempSubdirectory("rlhf-resume-options").FullName;
+        try
+        {
+            var options = Options(4, 2, steps: 4) with { CheckpointEvery = 2 };
+            new Trainer<ToyStage.Batch>(new ToyStage(options), options, Path.Combine(folder, "a")).Train();
+            var checkpoint = Path.Combine(folder, "a", "checkpoints", "step-000002");
+
+            var other = options with { BatchSize = 8, MaxSteps = 6, CheckpointEvery = 3 }; // checkpoint_every may change
+            var error = Assert.Throws<ArgumentException>(() => new Trainer<ToyStage.Batch>(new ToyStage(other), other, Path.Combine(folder, "b")).Train(checkpoint));
+            Assert.Contains("batch_size 4 -> 8", error.Message);
+            Assert.Contains("max_steps 4 -> 6", error.Message);
+            Assert.DoesNotContain("checkpoint_every", error.Message);
+            Assert.Contains("trainer_state.json", error.Message);
+
+            var same = options with { CheckpointEvery = 1 };
+            var resumed = new Trainer<ToyStage.Batch>(new ToyStage(same), same, Path.Combine(folder, "c")).Train(checkpoint);
+            Assert.Equal(4, resumed.Steps);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_malformed_trainer_state_or_a_truncated_optimizer_file_is_named()
+    {
+        var folder = Directory.CreateTempSubdirectory("rlhf-resume-corrupt").FullName;
+        try
+        {
+            var options = Options(4, 1, steps: 2) with { CheckpointEvery = 1 };
+            new Trainer<ToyStage.Batch>(new ToyStage(options), options, Path.Combine(folder, "a")).Train();
+            var first = Path.Combine(folder, "a", "checkpoints", "step-000001");
+            var second = Path.Combine(folder, "a", "checkpoints", "step-000002");
+            File.WriteAllText(Path.Combine(first, "trainer_state.json"), "{ \"step\": ");
+            var optimizerFile = Path.Combine(second, "optimizer.bin");
+            File.WriteAllBytes(optimizerFile, File.ReadAllBytes(optimizerFile)[..40]);
+
+            var state = Assert.Throws<InvalidDataException>(() => new Trainer<ToyStage.Batch>(new ToyStage(options), options).Train(first));
+            Assert.Contains(Path.Combine(first, "trainer_state.json"), state.Message);
+            var optimizer = Assert.Throws<InvalidDataException>(() => new Trainer<ToyStage.Batch>(new ToyStage(options), options).Train(second));
+            Assert.Contains(optimizerFile, optimizer.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_checkpoint_whose_weights_already_diverged_is_never_called_good()
+    {
+        // A learning rate of 1e30 takes step 1's finite loss to weights of ~1e30: saved as step-000001, but step 2's loss on
+        // them overflows. Calling step-000001 "the last good checkpoint" would send the user to resume into the same wall.
+        var folder = Directory.CreateTempSubdirectory("rlhf-diverge-").FullName;
+        try
+        {
+            var options = Options(4, 1, steps: 5) with { CheckpointEvery = 1, LearningRate = 1e30, WarmupSteps = 0 };
+            var error = Assert.Throws<TrainingDivergedException>(() => new Trainer<ToyStage.Batch>(new ToyStage(options), options, folder).Train());
+            Assert.Equal(2, error.Step);
+            Assert.Null(error.LastCheckpoint);
+            Assert.True(Directory.Exists(Path.Combine(folder, "checkpoints", "step-000001")), "the checkpoint was written; it is only not called good");
+            Assert.Contains("No checkpoint known to be good", error.Message);
         }
         finally
         {

@@ -138,6 +138,40 @@ public class TinyWorldTests(DefaultWorld fixture) : IClassFixture<DefaultWorld>
     }
 
     [Fact]
+    public void A_regeneration_that_fails_midway_leaves_the_old_world_exactly_as_it_was()
+    {
+        string parent = Directory.CreateTempSubdirectory("tinyworld-atomic-").FullName, folder = Path.Combine(parent, "world");
+        try
+        {
+            TinyWorldWriter.Write(world, folder, new BpeTrainerOptions { VocabularySize = 300 });
+            var before = Files(folder).ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(folder, f)));
+
+            // The data files are written first, then the tokenizer training fails (as a full disk would fail a write).
+            var other = TinyWorldGenerator.Generate(new TinyWorldOptions { Seed = 7, SftExamples = 50 });
+            Assert.Throws<ArgumentOutOfRangeException>(() => TinyWorldWriter.Write(other, folder, new BpeTrainerOptions { VocabularySize = 10 }));
+
+            Assert.Equal(before.Keys.Order(StringComparer.Ordinal), Files(folder));
+            foreach (var (file, bytes) in before) Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(folder, file))), $"{file} changed");
+            Assert.Equal(["world"], Directory.GetFileSystemEntries(parent).Select(Path.GetFileName)); // no temporary folder left behind
+        }
+        finally { Directory.Delete(parent, recursive: true); }
+    }
+
+    [Fact]
+    public void A_folder_with_files_the_writer_does_not_own_is_refused_before_anything_is_written()
+    {
+        string folder = Directory.CreateTempSubdirectory("tinyworld-foreign-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "my-notes.txt"), "keep me");
+            var error = Assert.Throws<IOException>(() => TinyWorldWriter.Write(world, folder, null));
+            Assert.Contains("my-notes.txt", error.Message);
+            Assert.Equal(["my-notes.txt"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
     public void Shipped_data_loads_with_the_loaders_and_stays_small()
     {
         string dir = Repo.Path("data", "tinyworld");
