@@ -23,10 +23,11 @@ public static class StateDictLoader
         var expected = module.state_dict();
         Check(expected.ToDictionary(p => p.Key, p => p.Value.shape), tensors.ToDictionary(p => p.Key, p => p.Value.shape), sourceFile);
         // A non-finite weight (a diverged run's checkpoint) would only show later, as "!!!!" text or a NaN loss: refuse it here.
-        foreach (var (name, tensor) in tensors.OrderBy(p => p.Key, StringComparer.Ordinal))
-            if (tensor.is_floating_point() && !tensor.isfinite().all().item<bool>())
-                throw new CheckpointFormatException(sourceFile, name,
-                    $"holds {tensor.isfinite().logical_not().sum().item<long>()} NaN or infinite value(s): the checkpoint comes from a run that diverged");
+        using (torch.NewDisposeScope())
+            foreach (var (name, tensor) in tensors.OrderBy(p => p.Key, StringComparer.Ordinal))
+                if (tensor.is_floating_point() && !tensor.isfinite().all().item<bool>())
+                    throw new CheckpointFormatException(sourceFile, name,
+                        $"holds {tensor.isfinite().logical_not().sum().item<long>()} NaN or infinite value(s): the checkpoint comes from a run that diverged");
         using var noGrad = torch.no_grad();
         foreach (var (name, target) in expected)
             target.copy_(tensors[name]);

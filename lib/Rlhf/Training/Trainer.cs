@@ -159,8 +159,9 @@ public sealed class Trainer<TBatch>
     /// temporary folder and renamed, so a crash never leaves a half-written checkpoint that looks complete.</summary>
     void SaveCheckpoint(int step)
     {
-        if (stage.Model.parameters().Any(p => !p.isfinite().all().item<bool>()))
-            throw new TrainingDivergedException(step, double.NaN, lastCheckpoint, "the weights after this step are not finite");
+        using (NewDisposeScope())
+            if (stage.Model.parameters().Any(p => !p.isfinite().all().item<bool>()))
+                throw new TrainingDivergedException(step, double.NaN, lastCheckpoint, "the weights after this step are not finite");
         var root = Path.Combine(outputFolder!, Checkpoints.AtomicFile.KeptFolder);
         Directory.CreateDirectory(root);
         var final = Path.Combine(root, $"step-{step:D6}");
@@ -218,23 +219,26 @@ public sealed class Trainer<TBatch>
         return state.Step;
     }
 
-    /// <summary>Options that only say how often to evaluate, save or log: a resumed run may change them.</summary>
-    static readonly HashSet<string> informational = ["eval_every", "checkpoint_every", "log_directory"];
+    /// <summary>Options a resumed run may change: how often it evaluates, saves or logs, and the optimisation knobs a run that
+    /// diverged needs turned down before it resumes from its last good checkpoint (the divergence message suggests them).</summary>
+    static readonly HashSet<string> mayChange =
+        ["eval_every", "checkpoint_every", "log_directory", "learning_rate", "min_learning_rate_ratio", "warmup_steps", "max_grad_norm"];
 
     /// <summary>Refuses to resume with training options other than the checkpoint's (as HF Trainer compares its arguments):
-    /// another batch size, schedule or seed would silently make a different run than the one the checkpoint belongs to.</summary>
+    /// another seed, batch size, accumulation, length or optimizer would silently make a different run than the one the
+    /// checkpoint belongs to. Only the options in <see cref="mayChange"/> may differ.</summary>
     void RequireSameOptions(TrainingOptions saved, string statePath)
     {
         var before = JsonSerializer.SerializeToNode(saved, OptionsBinder.Json)!.AsObject();
         var now = JsonSerializer.SerializeToNode(options, OptionsBinder.Json)!.AsObject();
         var differences = before.Select(p => p.Key).Union(now.Select(p => p.Key))
-            .Where(name => !informational.Contains(name) && !System.Text.Json.Nodes.JsonNode.DeepEquals(before[name], now[name]))
+            .Where(name => !mayChange.Contains(name) && !System.Text.Json.Nodes.JsonNode.DeepEquals(before[name], now[name]))
             .Select(name => $"{name} {before[name]?.ToJsonString() ?? "(none)"} -> {now[name]?.ToJsonString() ?? "(none)"}")
             .ToList();
         if (differences.Count > 0)
             throw new ArgumentException(
                 $"cannot resume from {Path.GetDirectoryName(statePath)}: the training options differ from the ones it was saved with ({StateFile}): " +
-                $"{string.Join(", ", differences)}. Resume with the same options, or start a new run.");
+                $"{string.Join(", ", differences)}. Resume with the same options (only {string.Join(", ", mayChange)} may change), or start a new run.");
     }
 
     /// <summary>What a checkpoint records about the loop itself.</summary>

@@ -151,10 +151,38 @@ public sealed class CheckpointTests : IDisposable
         using var model = new Gpt(config, TorchRuntime.Device);
         var folder = Path.Combine(root, "badcfg");
         Checkpoint.Save(folder, model, config, tokenizerFolder);
-        File.WriteAllText(Path.Combine(folder, "config.json"), """{"layers": 2, "heads": 3, "embedding_size": 8}""");
+        File.WriteAllText(Path.Combine(folder, "config.json"), """
+            {"layers": 2, "heads": 3, "embedding_size": 8, "context_length": 16, "vocabulary_size": 270, "bias": true,
+             "tie_weights": true, "layer_norm_epsilon": 1e-5}
+            """);
         var error = Assert.Throws<CheckpointFormatException>(() => Checkpoint.ReadConfig(folder));
         Assert.Equal(Path.Combine(folder, "config.json"), error.FilePath);
         Assert.Contains("embedding_size", error.Message);
+    }
+
+    [Theory]
+    [InlineData("{}", "layers")]
+    [InlineData("""{"layers": 2, "embedding_size": 8, "context_length": 16, "vocabulary_size": 270, "bias": true, "tie_weights": true, "layer_norm_epsilon": 1e-5}""", "heads")]
+    public void A_config_without_an_architecture_field_is_refused_naming_it(string json, string field)
+    {
+        using var model = new Gpt(config, TorchRuntime.Device);
+        var folder = Path.Combine(root, "partial-" + field);
+        Checkpoint.Save(folder, model, config, tokenizerFolder);
+        File.WriteAllText(Path.Combine(folder, "config.json"), json);
+        var error = Assert.Throws<CheckpointFormatException>(() => Checkpoint.ReadConfig(folder));
+        Assert.Contains($"no \"{field}\"", error.Message);
+    }
+
+    [Fact]
+    public void Weights_that_are_not_finite_are_refused_at_load_naming_the_tensor()
+    {
+        using var model = new Gpt(config, TorchRuntime.Device);
+        using (torch.no_grad()) model.named_parameters().First(p => p.name == "h.1.mlp.c_fc.weight").parameter[0, 0] = float.PositiveInfinity;
+        var folder = Path.Combine(root, "diverged");
+        Checkpoint.Save(folder, model, config, tokenizerFolder);
+        var error = Assert.Throws<CheckpointFormatException>(() => Checkpoint.LoadGpt(folder));
+        Assert.Contains("h.1.mlp.c_fc.weight", error.Message);
+        Assert.Contains("NaN or infinite", error.Message);
     }
 
     [Fact]

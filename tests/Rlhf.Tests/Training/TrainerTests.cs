@@ -134,10 +134,10 @@ public class TrainerTests
             var error = Assert.Throws<ArgumentException>(() => new Trainer<ToyStage.Batch>(new ToyStage(other), other, Path.Combine(folder, "b")).Train(checkpoint));
             Assert.Contains("batch_size 4 -> 8", error.Message);
             Assert.Contains("max_steps 4 -> 6", error.Message);
-            Assert.DoesNotContain("checkpoint_every", error.Message);
+            Assert.DoesNotContain("checkpoint_every 2", error.Message);
             Assert.Contains("trainer_state.json", error.Message);
 
-            var same = options with { CheckpointEvery = 1 };
+            var same = options with { CheckpointEvery = 1, LearningRate = options.LearningRate / 10 }; // a diverged run's remedy
             var resumed = new Trainer<ToyStage.Batch>(new ToyStage(same), same, Path.Combine(folder, "c")).Train(checkpoint);
             Assert.Equal(4, resumed.Steps);
         }
