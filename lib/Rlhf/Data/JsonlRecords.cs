@@ -30,10 +30,9 @@ public static class JsonlRecords
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"dataset file not found: {path}", path);
         var records = new List<T>();
-        int lineNumber = 0, blank = 0;
-        foreach (var line in File.ReadLines(path))
+        int blank = 0;
+        foreach (var (lineNumber, line) in Utf8Lines.Read(path))
         {
-            lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) { blank++; continue; }
             JsonDocument document;
             try { document = JsonDocument.Parse(line); }

@@ -44,7 +44,7 @@ public sealed class PolicyEvaluator
         var path = Options.PromptsFile;
         if (!File.Exists(path)) throw new FileNotFoundException($"prompts file '{path}' not found (run from the repository root or set prompts_file)", path);
         var prompts = new List<(string Prompt, TaskKind Kind)>();
-        var lines = File.ReadAllLines(path);
+        var lines = Data.Utf8Lines.Read(path).Select(l => l.Line).ToArray();
         for (int i = 0; i < lines.Length; i++)
         {
             if (string.IsNullOrWhiteSpace(lines[i])) continue;

@@ -51,7 +51,7 @@ public static class PpoTraining
     public static IReadOnlyList<PpoPrompt> LoadPrompts(string path, ChatTemplate template, int maxLength)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"rollout prompts file {path} does not exist", path);
-        var lines = File.ReadAllLines(path);
+        var lines = Data.Utf8Lines.Read(path).Select(l => l.Line).ToArray();
         var prompts = new List<PpoPrompt>(lines.Length);
         for (int i = 0; i < lines.Length; i++)
         {

@@ -168,7 +168,7 @@ public static class RewardModelTraining
     public static IReadOnlyList<string> ReadPrompts(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"prompts file not found: {path}", path);
-        var prompts = File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.Trim()).ToList();
+        var prompts = Data.Utf8Lines.Read(path).Select(l => l.Line).Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.Trim()).ToList();
         return prompts.Count > 0 ? prompts : throw new InvalidDataException($"{path} has no prompts");
     }
 

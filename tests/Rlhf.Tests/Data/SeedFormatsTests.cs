@@ -35,6 +35,32 @@ public class SeedFormatsTests
     }
 
     [Fact]
+    public void Bytes_that_are_not_utf8_are_refused_naming_file_and_line_not_replaced()
+    {
+        using var files = new TempFiles();
+        var path = files.PathOf("latin1.jsonl");
+        var good = System.Text.Encoding.UTF8.GetBytes("{\"prompt\":\"Hi\",\"response\":\"Hello \u00e9t\u00e9\"}\n");
+        var bad = System.Text.Encoding.Latin1.GetBytes("{\"prompt\":\"Caf\u00e9?\",\"response\":\"Oui\"}\n"); // é as the single byte 0xE9
+        File.WriteAllBytes(path, [.. good, .. good, .. bad, .. good]);
+
+        var error = Assert.Throws<DatasetFormatException>(() => SeedFormats.LoadSft(path));
+        Assert.Equal(path, error.File);
+        Assert.Equal(3, error.Line);
+        Assert.Contains("not valid UTF-8", error.Message);
+    }
+
+    [Fact]
+    public void A_byte_order_mark_and_windows_line_ends_are_read_as_text()
+    {
+        using var files = new TempFiles();
+        var path = files.PathOf("windows.jsonl");
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes("{\"prompt\":\"a\",\"response\":\"b\"}\r\n{\"prompt\":\"c\",\"response\":\"d\"}\r\n")]);
+        var loaded = SeedFormats.LoadSft(path);
+        Assert.Equal(["a", "c"], loaded.Records.Select(r => r.Prompt));
+        Assert.Equal(["b", "d"], loaded.Records.Select(r => r.Response));
+    }
+
+    [Fact]
     public void Malformed_json_names_file_and_line()
     {
         using var temp = new TempFiles();
