@@ -81,6 +81,7 @@ static class DpoCommand
             $"{result.TrainPairs:N0} training pairs, {result.EvalPairs:N0} held-out pairs, {result.TruncatedPairs} cut to fit the context.")));
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"held-out: accuracy {evaluation.GetValueOrDefault("eval/rewards/accuracies"):P1}, margin {evaluation.GetValueOrDefault("eval/rewards/margins"):F3}, loss {evaluation.GetValueOrDefault("eval/loss"):F4}")));
+        if (result.TrainingData is { } data) DataWarnings.IdenticalPairs(data);
         AnsiConsole.MarkupLine($"Wrote {Markup.Escape(options.OutputFolder)}");
         return result;
     }

@@ -111,6 +111,7 @@ static class RewardModelCommand
         table.AddRow("normalisation", Markup.Escape(result.Normalization.ToString()));
         table.AddRow("truncated pairs", result.TruncatedPairs.ToString(CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
+        DataWarnings.IdenticalPairs(result.TrainingData);
         AnsiConsole.MarkupLine($"reward checkpoint: {Markup.Escape(result.OutputFolder)}");
     }
 }

@@ -14,7 +14,9 @@ namespace Rlhf.Training;
 /// <param name="EvalPairs">Held-out pairs evaluated.</param>
 /// <param name="TruncatedPairs">Pairs (training and held-out) with a sequence cut to the model's context.</param>
 /// <param name="Options">The options the run used.</param>
-public sealed record DpoResult(TrainingResult Training, Gpt Policy, int TrainPairs, int EvalPairs, int TruncatedPairs, DpoOptions Options) : IDisposable
+/// <param name="TrainingData">The load report of the training file (identical chosen/rejected pairs are counted there).</param>
+public sealed record DpoResult(TrainingResult Training, Gpt Policy, int TrainPairs, int EvalPairs, int TruncatedPairs, DpoOptions Options,
+    LoadReport? TrainingData = null) : IDisposable
 {
     /// <summary>Frees the policy.</summary>
     public void Dispose() => Policy.Dispose();
@@ -50,7 +52,7 @@ public static class DpoTraining
             var trainer = new Trainer<DpoBatch>(stage, options.Training, options.OutputFolder, observers);
             var result = trainer.Train(options.ResumeFrom);
             File.WriteAllText(Path.Combine(options.OutputFolder, OptionsFile), OptionsBinder.ToJson(options) + "\n");
-            return new DpoResult(result, policy, train.Count, eval.Count, train.TruncatedPairs + eval.TruncatedPairs, options);
+            return new DpoResult(result, policy, train.Count, eval.Count, train.TruncatedPairs + eval.TruncatedPairs, options, train.Report);
         }
         catch
         {
@@ -89,11 +91,12 @@ public static class DpoTraining
     /// one prompt together, so the first lines would cover only a few prompts and task kinds.</summary>
     public static TokenizedPreferences Tokenize(string path, int limit, ChatTemplate template, int maxLength)
     {
-        var pairs = SeedFormats.LoadPairwise(path).Records;
+        var loaded = SeedFormats.LoadPairwise(path);
+        var pairs = loaded.Records;
         if (pairs.Count == 0) throw new InvalidDataException($"'{path}' holds no preference pairs");
         var selected = limit > 0 && limit < pairs.Count
             ? Enumerable.Range(0, limit).Select(i => pairs[(int)((long)i * pairs.Count / limit)]).ToList()
             : pairs;
-        return new TokenizedPreferences(selected, template, maxLength);
+        return new TokenizedPreferences(selected, template, maxLength) { Report = loaded.Report };
     }
 }

@@ -26,6 +26,10 @@ public sealed class TokenizedPreferences
         padId = template.Tokenizer.PadId;
     }
 
+    /// <summary>What the loader reported about the file the pairs came from (identical chosen/rejected pairs are counted there),
+    /// or null when the pairs were not read from a file.</summary>
+    public Data.LoadReport? Report { get; init; }
+
     /// <summary>The pairs as text.</summary>
     public IReadOnlyList<PreferencePair> Pairs { get; }
 

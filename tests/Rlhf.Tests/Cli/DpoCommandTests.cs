@@ -33,6 +33,29 @@ public sealed class DpoCommandTests : IDisposable
     }
 
     [Fact]
+    public void Pairs_with_identical_answers_are_kept_but_reported_and_the_objective_is_named()
+    {
+        var start = TinyCheckpoint.Save(Path.Combine(root, "start"), contextLength: 64, seed: 4);
+        var data = Directory.CreateDirectory(Path.Combine(root, "data")).FullName;
+        File.WriteAllLines(Path.Combine(data, "pairs.jsonl"),
+        [
+            """{"prompt":"What is 2 + 2?","chosen":"4","rejected":"5"}""",
+            """{"prompt":"What is 3 + 3?","chosen":"6","rejected":"6"}""",
+            """{"prompt":"What is 4 + 4?","chosen":"8","rejected":"8"}""",
+            """{"prompt":"What is 5 + 5?","chosen":"10","rejected":"11"}""",
+        ]);
+
+        var (exitCode, text) = Repo.RunCli(null, "dpo", "--set", $"input_checkpoint={start}", "--set", $"data_folder={data}",
+            "--set", "train_file=pairs.jsonl", "--set", "eval_file=pairs.jsonl", "--set", "gold_prompts_per_kind=0",
+            "--set", "max_steps=1", "--set", "batch_size=2", "--set", "warmup_steps=0", "--out", Path.Combine(root, "identical"));
+
+        Assert.True(exitCode == 0, text);
+        Assert.Contains("objective: DPO + NLL (2)", text);
+        Assert.Contains("warning: 2 of 4 pairs", text);
+        Assert.Contains("(lines 2, 3)", text);
+    }
+
+    [Fact]
     public void An_unknown_loss_is_an_error_naming_the_option()
     {
         var (exitCode, text) = Repo.RunCli(null, "dpo", "--set", "loss=hinge");
