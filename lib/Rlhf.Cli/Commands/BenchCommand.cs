@@ -58,7 +58,7 @@ static class BenchCommand
                     ? BenchmarkReport.FromJson(File.ReadAllText(saved), saved)
                     : Benchmark.Run(options, step => (asJson || asMarkdown ? Console.Error : Console.Out).WriteLine($"bench: {step}"));
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or Checkpoints.CheckpointFormatException)
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or Checkpoints.CheckpointFormatException or Rlhf.Data.DatasetFormatException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 1;

@@ -86,7 +86,7 @@ static class EvalCommand
             }
             return 0;
         }
-        catch (Exception e) when (e is CheckpointFormatException or IOException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is CheckpointFormatException or IOException or InvalidDataException or ArgumentException or Rlhf.Data.DatasetFormatException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine(e.Message);
             return 1;

@@ -76,7 +76,7 @@ static class GenerateCommand
             else Console.WriteLine(text);
             return 0;
         }
-        catch (Exception e) when (e is CheckpointFormatException or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (e is CheckpointFormatException or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or Rlhf.Data.DatasetFormatException)
         {
             Console.Error.WriteLine($"rlhf generate: {e.Message}");
             return 1;

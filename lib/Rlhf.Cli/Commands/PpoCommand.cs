@@ -62,7 +62,7 @@ static class PpoCommand
                 if (parse.GetValue(evaluate)) Evaluate(options);
                 return 0;
             }
-            catch (Exception e) when (e is CheckpointFormatException or IOException or InvalidDataException or ArgumentException or TrainingDivergedException)
+            catch (Exception e) when (e is CheckpointFormatException or IOException or InvalidDataException or ArgumentException or TrainingDivergedException or Rlhf.Data.DatasetFormatException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 1;

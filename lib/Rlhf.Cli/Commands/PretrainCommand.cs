@@ -37,7 +37,7 @@ static class PretrainCommand
                 AnsiConsole.MarkupLine($"eval loss [bold]{result!.EvalLoss:F4}[/] (perplexity {Math.Exp(result.EvalLoss):F2}) on {result.EvalTokens:N0} held-out tokens; model in {Markup.Escape(result.OutputFolder)}");
                 return 0;
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or TrainingDivergedException or Rlhf.Checkpoints.CheckpointFormatException)
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or TrainingDivergedException or Rlhf.Checkpoints.CheckpointFormatException or Rlhf.Data.DatasetFormatException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"rlhf pretrain: {e.Message}");
                 return 1;

@@ -49,7 +49,8 @@ static class SftCommand
             AnsiConsole.MarkupLine(Markup.Escape($"Wrote {result.OutputFolder} (seed {options.Training.Seed}, {result.Training.Steps} steps)."));
             return 0;
         }
-        catch (Exception e) when (e is CheckpointFormatException or IOException or InvalidDataException or ArgumentException or TrainingDivergedException)
+        catch (Exception e) when (e is CheckpointFormatException or IOException or InvalidDataException or ArgumentException or TrainingDivergedException
+                                      or Rlhf.Data.DatasetFormatException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"rlhf sft: {e.Message}");
             return 1;

@@ -33,8 +33,12 @@ public static class OptionsBinder
         if (configFile is not null)
         {
             string text;
+            if (Directory.Exists(configFile)) throw new ArgumentException($"config file '{configFile}' is a folder; --config takes a JSON file");
             try { text = File.ReadAllText(configFile); }
-            catch (IOException e) { throw new ArgumentException($"config file '{configFile}' cannot be read: {e.Message}", e); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ArgumentException($"config file '{configFile}' cannot be read: {e.Message}", e);
+            }
             JsonNode? parsed;
             try { parsed = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
             catch (JsonException e) { throw new ArgumentException($"config file '{configFile}' line {e.LineNumber + 1}: not valid JSON ({e.Message})", e); }
@@ -98,7 +102,10 @@ public static class OptionsBinder
         {
             case JsonValueKind.Number:
                 if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+                {
+                    if (!double.IsFinite(number)) throw new ArgumentException($"--set {path}={raw}: expected a finite number");
                     return raw.Contains('.') || raw.Contains('e') || raw.Contains('E') ? JsonValue.Create(number) : JsonNode.Parse(raw);
+                }
                 throw new ArgumentException($"--set {path}={raw}: expected a number");
             case JsonValueKind.True or JsonValueKind.False:
                 if (bool.TryParse(raw, out var flag)) return JsonValue.Create(flag);
