@@ -57,6 +57,7 @@ public sealed class Trainer<TBatch>
     {
         int step = resumeFrom is null ? 0 : Resume(resumeFrom);
         unverifiedCheckpoint = resumeFrom;
+        RemoveAbandonedCheckpointFolders();
         foreach (var o in observers) o.OnStart(step, options.MaxSteps);
         double loss = double.NaN;
         IReadOnlyDictionary<string, double> evaluation = new Dictionary<string, double>();
@@ -152,6 +153,33 @@ public sealed class Trainer<TBatch>
         finally
         {
             stage.Model.train();
+        }
+    }
+
+    /// <summary>Deletes <c>checkpoints/.step-NNNNNN.PID.tmp</c> folders left by a process that was killed while saving (its PID
+    /// no longer runs): they are never complete checkpoints, and nothing else would ever remove them.</summary>
+    void RemoveAbandonedCheckpointFolders()
+    {
+        var root = outputFolder is null ? null : Path.Combine(outputFolder, Checkpoints.AtomicFile.KeptFolder);
+        if (root is null || !Directory.Exists(root)) return;
+        foreach (var folder in Directory.GetDirectories(root, ".step-*.tmp"))
+        {
+            var parts = Path.GetFileName(folder).Split('.'); // "", "step-000004", "PID", "tmp"
+            if (parts.Length == 4 && int.TryParse(parts[2], out var pid) && !IsRunning(pid)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return false; // an earlier attempt of this very process
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
         }
     }
 

@@ -173,6 +173,27 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_half_written_checkpoint_of_a_killed_process_is_removed_when_training_starts_again()
+    {
+        var folder = Directory.CreateTempSubdirectory("rlhf-abandoned-").FullName;
+        try
+        {
+            // A PID that cannot be running: larger than any the kernel hands out.
+            var abandoned = Directory.CreateDirectory(Path.Combine(folder, "checkpoints", ".step-000004.99999999.tmp")).FullName;
+            File.WriteAllText(Path.Combine(abandoned, "trainer_state.json"), "{");
+            var options = Options(4, 1, steps: 2) with { CheckpointEvery = 1 };
+            new Trainer<ToyStage.Batch>(new ToyStage(options), options, folder).Train();
+
+            Assert.False(Directory.Exists(abandoned));
+            Assert.Equal(["step-000001", "step-000002"], Directory.GetDirectories(Path.Combine(folder, "checkpoints")).Select(Path.GetFileName).Order());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_checkpoint_whose_weights_already_diverged_is_never_called_good()
     {
         // A learning rate of 1e30 takes step 1's finite loss to weights of ~1e30: saved as step-000001, but step 2's loss on
