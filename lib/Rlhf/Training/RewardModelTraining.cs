@@ -80,6 +80,9 @@ public static class RewardModelTraining
     {
         var training = SeedFormats.LoadPairwise(Path.Combine(options.DataFolder, TrainingFile));
         var heldOut = SeedFormats.LoadPairwise(Path.Combine(options.DataFolder, HeldOutFile));
+        foreach (var loaded in new[] { training, heldOut })
+            if (loaded.Records.Count == 0)
+                throw new InvalidDataException($"{loaded.Report.File} holds no preference pairs ({loaded.Report.BlankLines} blank lines)");
         if (options.AnnotatorLengthBias is not { } bias) return (training, heldOut);
         var (biasedTraining, biasedHeldOut) = RelabelWithLengthBias(training.Records, heldOut.Records, bias, training.Report.File, heldOut.Report.File);
         return (training with { Records = biasedTraining }, heldOut with { Records = biasedHeldOut });

@@ -55,4 +55,20 @@ public sealed class TrainingVerbExitCodeTests
         }
         finally { Directory.Delete(folder, recursive: true); }
     }
+
+    [Fact]
+    public void A_reward_model_on_an_empty_pairs_file_names_the_file()
+    {
+        var folder = Directory.CreateTempSubdirectory("rlhf-empty-rm-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "preferences_pairwise.jsonl"), "\n");
+            File.Copy(Repo.Path("data", "tinyworld", "eval_preferences_pairwise.jsonl"), Path.Combine(folder, "eval_preferences_pairwise.jsonl"));
+            var (code, text) = Repo.RunCli(null, "rm", "--set", $"data_folder={folder}", "--set", "training.max_steps=1", "--out", Path.Combine(folder, "out"));
+            Assert.Equal(1, code);
+            Assert.Contains("preferences_pairwise.jsonl", text); // Spectre wraps long lines: check the parts
+            Assert.Contains("holds no preference pairs", text);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
 }
