@@ -64,7 +64,7 @@ static class PpoCommand
             }
             catch (Exception e) when (e is CheckpointFormatException or IOException or InvalidDataException or ArgumentException or TrainingDivergedException or Rlhf.Data.DatasetFormatException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine($"rlhf ppo: {e.Message}");
                 return 1;
             }
         });

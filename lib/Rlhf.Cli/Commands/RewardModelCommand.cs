@@ -61,7 +61,7 @@ static class RewardModelCommand
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or CheckpointFormatException
                                           or Rlhf.Data.DatasetFormatException or TrainingDivergedException or UnauthorizedAccessException)
             {
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+                Console.Error.WriteLine($"rlhf rm: {e.Message}"); // unwrapped: a path must stay one piece
                 return 1;
             }
         });
