@@ -15,26 +15,47 @@ static class DataCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed every random choice derives from.", DefaultValueFactory = _ => defaults.Seed };
         var output = new Option<string?>("--out") { Description = "Output folder (default: data/tinyworld, or data/tinyworld-zh with --lang zh)." };
         var language = new Option<string>("--lang") { Description = "Surface language: en or zh.", DefaultValueFactory = _ => "en" };
+        var idealRate = new Option<double>("--ideal-demonstration-rate")
+        {
+            Description = "Share of SFT demonstrations written in the ideal style (the others by demonstrators of uneven care).",
+            DefaultValueFactory = _ => defaults.IdealDemonstrationRate,
+        };
         language.AcceptOnlyFromAmong("en", "zh");
         var command = new Command("data", "Regenerate TinyWorld: pretraining corpus, SFT data, preferences, RL and held-out prompts, and the course tokenizer trained on the corpus.")
         {
-            seed, output, language,
+            seed, output, language, idealRate,
         };
-        command.SetAction(parse => Run(parse.GetValue(seed), parse.GetValue(output), parse.GetValue(language)!));
+        command.SetAction(parse => Run(parse.GetValue(seed), parse.GetValue(output), parse.GetValue(language)!, parse.GetValue(idealRate)));
         return command;
     }
 
-    static int Run(ulong seed, string? output, string language)
+    static int Run(ulong seed, string? output, string language, double idealRate)
     {
         var options = new TinyWorldOptions
         {
             Seed = seed,
+            IdealDemonstrationRate = idealRate,
             Language = language == "zh" ? WorldLanguage.Chinese : WorldLanguage.English,
         };
         output ??= options.Language == WorldLanguage.Chinese ? Path.Combine("data", "tinyworld-zh") : Path.Combine("data", "tinyworld");
 
-        var world = TinyWorldGenerator.Generate(options);
-        var files = TinyWorldWriter.Write(world, output, new BpeTrainerOptions());
+        IReadOnlyList<WrittenFile> files;
+        TinyWorld world;
+        try
+        {
+            world = TinyWorldGenerator.Generate(options);
+            files = TinyWorldWriter.Write(world, output, new BpeTrainerOptions());
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"rlhf data: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"rlhf data: {e.Message} (the old folder is unchanged)");
+            return 1;
+        }
 
         var table = new Table().Border(TableBorder.Rounded).AddColumn("file").AddColumn("records", c => c.RightAligned()).AddColumn("bytes", c => c.RightAligned());
         foreach (var file in files)

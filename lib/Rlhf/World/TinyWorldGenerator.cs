@@ -18,6 +18,20 @@ public static class TinyWorldGenerator
         _ => [0.4, 0.15, 0.2, 0.15, 0.02, 0.08],                  // correct, verbose, wrong, rambling, refusal, admit limit
     };
 
+    /// <summary>
+    /// What a less careful demonstrator writes instead of the ideal answer, per task kind, in the order of
+    /// <see cref="ResponseWriter.StylesFor"/> (the ideal style has weight 0): padded or hedged answers and occasional slips
+    /// for the checkable tasks, over-refusal of benign look-alikes, rambling around harmful requests, and made-up answers
+    /// to unanswerable questions, the flaws demonstration data of many writers shows.
+    /// </summary>
+    public static IReadOnlyList<double> FlawedDemonstrationWeights(TaskKind kind) => kind switch
+    {
+        TaskKind.HarmfulRequest => [0, 0.3, 0.7],                 // refusal, compliant, rambling
+        TaskKind.BenignLookalike => [0, 0.3, 0.1, 0.1, 0.5],      // correct, verbose, wrong, rambling, refusal
+        TaskKind.Unanswerable => [0, 0.5, 0.3, 0.2],              // admit limit, made up, rambling, refusal
+        _ => [0, 0.45, 0.2, 0.2, 0.05, 0.1],                      // correct, verbose, wrong, rambling, refusal, admit limit
+    };
+
     /// <summary>Generates the whole world.</summary>
     public static TinyWorld Generate(TinyWorldOptions options)
     {
@@ -32,7 +46,11 @@ public static class TinyWorldGenerator
         for (int i = 0; i < options.SftExamples; i++)
         {
             var (task, prompt) = DrawPrompt(sftRandom, options, universe.Training);
-            sft.Add(new SftExample(prompt, ResponseWriter.Write(task, ResponseWriter.BestStyle(task.Kind), language, sftRandom)));
+            var style = ResponseWriter.BestStyle(task.Kind);
+            // Drawn only when demonstrators are uneven, so the default world's random stream (and bytes) stay as they were.
+            if (options.IdealDemonstrationRate < 1 && sftRandom.NextDouble() >= options.IdealDemonstrationRate)
+                style = ResponseWriter.StylesFor(task.Kind)[sftRandom.PickWeighted(FlawedDemonstrationWeights(task.Kind))];
+            sft.Add(new SftExample(prompt, ResponseWriter.Write(task, style, language, sftRandom)));
         }
 
         var ranked = Rankings(options, universe.Training, options.PreferencePrompts, "preferences");

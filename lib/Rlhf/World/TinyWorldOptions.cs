@@ -39,6 +39,15 @@ public sealed record TinyWorldOptions
     /// </summary>
     public IReadOnlyList<double> KindWeights { get; init; } = [0.16, 0.16, 0.09, 0.09, 0.15, 0.15, 0.20];
 
+    /// <summary>
+    /// Share of SFT demonstrations written in the ideal style, as by a careful demonstrator; the others come from demonstrators
+    /// of uneven care (InstructGPT's contractors varied): correct but padded answers, hedging, rambling, slips, over-refusal
+    /// of benign look-alikes, a made-up answer where "I can't know" was due (<see cref="TinyWorldGenerator.FlawedDemonstrationWeights"/>).
+    /// Comparisons stay as they are: judging which of two answers is better is easier than writing the best one. Default 1
+    /// (every demonstration ideal: the shipped data).
+    /// </summary>
+    public double IdealDemonstrationRate { get; init; } = 1.0;
+
     /// <summary>How the simulated annotators label preferences.</summary>
     public AnnotatorOptions Annotator { get; init; } = new();
 
@@ -59,6 +68,8 @@ public sealed record TinyWorldOptions
         int kinds = Enum.GetValues<TaskKind>().Length;
         if (KindWeights.Count != kinds || KindWeights.Any(w => !double.IsFinite(w) || w < 0) || KindWeights.Sum() <= 0)
             throw new ArgumentException($"{nameof(KindWeights)} needs {kinds} finite non-negative weights with a positive sum", nameof(KindWeights));
+        if (!(IdealDemonstrationRate >= 0 && IdealDemonstrationRate <= 1))
+            throw new ArgumentOutOfRangeException(nameof(IdealDemonstrationRate), IdealDemonstrationRate, "the ideal demonstration rate must be in [0, 1]");
         Annotator.Validate();
         return this;
     }
