@@ -172,6 +172,24 @@ public class TinyWorldTests(DefaultWorld fixture) : IClassFixture<DefaultWorld>
     }
 
     [Fact]
+    public void Uneven_demonstrators_write_some_demonstrations_below_the_ideal_and_leave_the_rest_of_the_world_alone()
+    {
+        var options = new TinyWorldOptions { SftExamples = 400, CorpusDocuments = 50, PreferencePrompts = 40, EvalPreferencePrompts = 20, RlPrompts = 20 };
+        var ideal = TinyWorldGenerator.Generate(options);
+        var uneven = TinyWorldGenerator.Generate(options with { IdealDemonstrationRate = 0.6 });
+
+        static double GoldMean(TinyWorld w) => w.Sft.Average(e => GoldJudge.Score(e.Prompt, e.Response).Score);
+        Assert.Equal(1.0, GoldMean(ideal), 6); // every ideal demonstration is judged perfect
+        double flawed = uneven.Sft.Count(e => GoldJudge.Score(e.Prompt, e.Response).Score < 1) / (double)uneven.Sft.Count;
+        Assert.InRange(flawed, 0.25, 0.45); // about 40% by construction; a few flawed styles still score full marks
+        Assert.Equal(ideal.Sft.Select(e => e.Prompt).Take(1), uneven.Sft.Select(e => e.Prompt).Take(1));
+        Assert.Equal(ideal.Pairwise, uneven.Pairwise);   // comparisons are unchanged
+        Assert.Equal(ideal.Corpus, uneven.Corpus);
+        Assert.Equal(ideal.EvalPrompts, uneven.EvalPrompts);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TinyWorldOptions { IdealDemonstrationRate = 1.5 }.Validate());
+    }
+
+    [Fact]
     public void Shipped_data_loads_with_the_loaders_and_stays_small()
     {
         string dir = Repo.Path("data", "tinyworld");
