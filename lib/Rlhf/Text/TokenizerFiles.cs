@@ -61,7 +61,7 @@ public static class TokenizerFiles
 
         try
         {
-            return new BpeVocabulary(tokens, MergesChecked(mergesPath, merges, tokens), endOfText, pad);
+            return new BpeVocabulary(tokens, MergesChecked(mergesPath, merges, tokens, [endOfText, pad]), endOfText, pad);
         }
         catch (ArgumentException e)
         {
@@ -155,13 +155,24 @@ public static class TokenizerFiles
         return merges;
     }
 
-    static List<BpeMerge> MergesChecked(string path, List<(BpeMerge Merge, int Line)> merges, List<string> tokens)
+    /// <summary>Every part of every merge must be a token, and every token must be reachable: a byte symbol, a special token,
+    /// or the result of a merge. A shortened or mismatched merges.txt leaves tokens the encoder can never produce, so text
+    /// would silently encode differently from how the model was trained.</summary>
+    static List<BpeMerge> MergesChecked(string path, List<(BpeMerge Merge, int Line)> merges, List<string> tokens, IReadOnlyList<string> specials)
     {
         var known = new HashSet<string>(tokens, StringComparer.Ordinal);
         foreach (var (merge, line) in merges)
             foreach (var part in new[] { merge.Left, merge.Right, merge.Merged })
                 if (!known.Contains(part))
                     throw new InvalidDataException($"{path}, line {line}: '{part}' (from merge '{merge}') is not in {VocabFile}");
+        var reachable = new HashSet<string>(ByteLevelAlphabet.Symbols, StringComparer.Ordinal);
+        reachable.UnionWith(specials);
+        reachable.UnionWith(merges.Select(m => m.Merge.Merged));
+        var unreachable = tokens.Where(t => !reachable.Contains(t) && !(t.StartsWith("<|", StringComparison.Ordinal) && t.EndsWith("|>", StringComparison.Ordinal))).ToList();
+        if (unreachable.Count > 0)
+            throw new InvalidDataException(
+                $"{path}: {unreachable.Count} token(s) of {VocabFile} come from no merge (first: '{unreachable[0]}', id {tokens.IndexOf(unreachable[0])}); " +
+                $"{MergesFile} is shortened or belongs to another vocabulary");
         return merges.Select(m => m.Merge).ToList();
     }
 

@@ -132,6 +132,21 @@ public class TextTokenizerTests
         Assert.Contains(expected, e.Message);
     }
 
+    [Fact]
+    public void A_shortened_merges_file_is_refused_naming_a_token_no_merge_produces()
+    {
+        var folder = Directory.CreateTempSubdirectory("rlhf-short-merges-").FullName;
+        try
+        {
+            TextTokenizer.Load(Repo.Path("data", "tinyworld", "tokenizer")).Save(folder);
+            var merges = File.ReadAllLines(Path.Combine(folder, "merges.txt"));
+            File.WriteAllLines(Path.Combine(folder, "merges.txt"), merges[..^10]); // the last ten merges lost
+            var e = Assert.Throws<InvalidDataException>(() => TextTokenizer.Load(folder));
+            Assert.Contains("merges.txt: 10 token(s) of vocab.json come from no merge", e.Message);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
     [Theory]
     [InlineData("{ \"a\": 0, ", "vocab.json: not valid JSON")]
     [InlineData("[1, 2]", "vocab.json: expected a JSON object")]
