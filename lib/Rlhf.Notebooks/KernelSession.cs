@@ -80,7 +80,7 @@ sealed class KernelSession : IAsyncDisposable
             {
                 var e = await session.NextEventAsync(timeout.Token);
                 if (e is null)
-                    throw new KernelException($"the kernel exited (code {session.ExitCode}) before it was ready. Run 'dotnet tool restore' in {toolRoot}; "
+                    throw new KernelException($"the kernel exited (code {await session.ExitCodeAsync()}) before it was ready. Run 'dotnet tool restore' in {toolRoot}; "
                         + $"the kernel said:\n{session.StandardErrorTail}");
                 if ((string?)e["eventType"] == "KernelReady") return session;
             }
@@ -97,8 +97,6 @@ sealed class KernelSession : IAsyncDisposable
         }
     }
 
-    int? ExitCode => process.HasExited ? process.ExitCode : null;
-
     /// <summary>Runs <paramref name="code"/> in the kernel named <paramref name="kernelName"/> (<c>csharp</c>, …) and reports
     /// every event it causes to <paramref name="outputs"/>. Returns how the command ended.</summary>
     public async Task<SubmissionEnd> SubmitAsync(string code, string kernelName, CellOutputs outputs, int executionCount,
@@ -111,8 +109,15 @@ sealed class KernelSession : IAsyncDisposable
             ["command"] = new JsonObject { ["code"] = code, ["targetKernelName"] = kernelName },
             ["token"] = token,
         };
-        await process.StandardInput.WriteLineAsync(command.ToJsonString().AsMemory(), cancellationToken);
-        await process.StandardInput.FlushAsync(cancellationToken);
+        try
+        {
+            await process.StandardInput.WriteLineAsync(command.ToJsonString().AsMemory(), cancellationToken);
+            await process.StandardInput.FlushAsync(cancellationToken);
+        }
+        catch (IOException)
+        {
+            return new SubmissionEnd.KernelExited(await ExitCodeAsync(), StandardErrorTail); // it died after the previous cell
+        }
 
         var diagnostics = new List<string>();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -154,10 +159,12 @@ sealed class KernelSession : IAsyncDisposable
                     outputs.Write("stderr", ((string?)body["message"] ?? PlainText(body)).TrimEnd() + "\n");
                     break;
                 case "DiagnosticsProduced":
-                    diagnostics.AddRange(body["diagnostics"]?.AsArray()
-                        .Zip(body["formattedDiagnostics"]?.AsArray() ?? [])
-                        .Where(d => (string?)d.First?["severity"] == "error")
-                        .Select(d => (string?)d.Second?["value"] ?? "") ?? []);
+                    // From the structured diagnostics, whose positions the kernel maps to the cell's own lines (the formatted
+                    // text counts from the first line of C#, after any #r or #! lines).
+                    foreach (var d in body["diagnostics"]?.AsArray() ?? [])
+                        if ((string?)d?["severity"] == "error")
+                            diagnostics.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                                $"({(int?)d!["linePositionSpan"]?["start"]?["line"] + 1},{(int?)d["linePositionSpan"]?["start"]?["character"] + 1}): error {(string?)d["code"]}: {(string?)d["message"]}"));
                     break;
                 case "CommandSucceeded" when eventToken == token:
                     return new SubmissionEnd.Succeeded();
@@ -167,10 +174,18 @@ sealed class KernelSession : IAsyncDisposable
         }
     }
 
+    /// <summary>The exit code, once the process has exited (waited for at most 10 s; -1 if it has not).</summary>
     async Task<int> ExitCodeAsync()
     {
-        await process.WaitForExitAsync();
-        return process.ExitCode;
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            return process.ExitCode;
+        }
+        catch (TimeoutException)
+        {
+            return -1;
+        }
     }
 
     async Task<JsonObject?> NextEventAsync(CancellationToken cancellationToken)
@@ -226,23 +241,36 @@ sealed class KernelSession : IAsyncDisposable
         return bundle;
     }
 
-    /// <summary>Stops the kernel process (and the tool host it runs under).</summary>
+    /// <summary>Stops the kernel process and everything it started (the tool host, any process a cell started), then waits a
+    /// bounded time for its output to close: a child holding the pipes open must not hang the run.</summary>
     public async ValueTask DisposeAsync()
     {
         try
         {
             if (!process.HasExited)
             {
-                process.StandardInput.Close();
+                try { process.StandardInput.Close(); }
+                catch (IOException) { /* the kernel is already gone */ }
                 if (!process.WaitForExit(2000)) process.Kill(entireProcessTree: true);
             }
-            await process.WaitForExitAsync();
+            else
+            {
+                process.Kill(entireProcessTree: true); // children of an exited kernel may still run
+            }
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
         {
-            // already gone
+            // already gone, or it would not die in time: nothing more can be done from here
         }
-        await reading;
+        try
+        {
+            await reading.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            // a grandchild still holds the output pipe open; the events that matter have been read
+        }
         process.Dispose();
     }
 }

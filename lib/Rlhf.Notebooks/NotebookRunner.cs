@@ -49,7 +49,7 @@ public static class NotebookRunner
                 var run = new CellRun(cell.Number, i + 1, cell.FirstLine, started, DateTimeOffset.UtcNow, failure);
                 Record(cell, run, outputs);
                 runs.Add(run);
-                if (outputPath is not null) await File.WriteAllTextAsync(outputPath, document.ToJson(), cancellationToken);
+                if (outputPath is not null) Checkpoints.AtomicFile.WriteText(outputPath, document.ToJson()); // never half-written
                 options.CellFinished?.Invoke(run);
             }
         }

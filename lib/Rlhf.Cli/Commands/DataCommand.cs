@@ -53,7 +53,7 @@ static class DataCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"rlhf data: {e.Message} (the old folder is unchanged)");
+            Console.Error.WriteLine($"rlhf data: {e.Message}");
             return 1;
         }
 

@@ -38,7 +38,12 @@ public static class Utf8Lines
     static string Decode(MemoryStream bytes, string path, int number)
     {
         var span = bytes.GetBuffer().AsSpan(0, (int)bytes.Length);
-        if (number == 1 && span.StartsWith(new byte[] { 0xEF, 0xBB, 0xBF })) span = span[3..];
+        int skipped = 0;
+        if (number == 1 && span.StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }))
+        {
+            span = span[3..];
+            skipped = 3;
+        }
         if (span.Length > 0 && span[^1] == '\r') span = span[..^1];
         try
         {
@@ -47,7 +52,7 @@ public static class Utf8Lines
         catch (DecoderFallbackException e)
         {
             throw new DatasetFormatException(path, number, null,
-                $"holds bytes that are not valid UTF-8 (at byte {e.Index} of the line); save the file as UTF-8", inner: e);
+                $"holds bytes that are not valid UTF-8 (at byte {e.Index + skipped + 1} of the line); save the file as UTF-8", inner: e);
         }
     }
 }

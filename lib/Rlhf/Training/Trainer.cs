@@ -171,7 +171,7 @@ public sealed class Trainer<TBatch>
 
     static bool IsRunning(int pid)
     {
-        if (pid == Environment.ProcessId) return false; // an earlier attempt of this very process
+        if (pid == Environment.ProcessId) return true; // another trainer of this process may be saving into it right now
         try
         {
             using var process = Process.GetProcessById(pid);

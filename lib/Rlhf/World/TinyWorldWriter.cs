@@ -65,7 +65,13 @@ public static class TinyWorldWriter
     static void RefuseForeignFiles(string directory)
     {
         if (!Directory.Exists(directory)) return;
-        var foreign = Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).Where(n => !owned.Contains(n!)).Order().ToList();
+        var foreign = Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).Where(n => !owned.Contains(n!)).ToList();
+        var tokenizer = Path.Combine(directory, TokenizerFolder);
+        if (Directory.Exists(tokenizer))
+            foreign.AddRange(Directory.EnumerateFileSystemEntries(tokenizer).Select(Path.GetFileName)
+                .Where(n => n is not (TokenizerFiles.VocabFile or TokenizerFiles.MergesFile or TokenizerFiles.ConfigFile))
+                .Select(n => Path.Combine(TokenizerFolder, n!)));
+        foreign.Sort(StringComparer.Ordinal);
         if (foreign.Count > 0)
             throw new IOException(
                 $"{directory} holds files a TinyWorld folder does not ({string.Join(", ", foreign)}); regenerating replaces the folder whole, " +

@@ -75,6 +75,20 @@ public sealed class NotebookRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Compile_errors_after_directive_lines_name_the_cells_own_line()
+    {
+        var path = folder.Notebook("directives.ipynb",
+            Cell.Markdown("# Directives first"),
+            Cell.Code("#!csharp\nusing System.Text;\nvar total = 1;\nvar doubled = totl * 2;"));
+
+        var result = await NotebookRunner.RunAsync(path);
+
+        var failure = Assert.IsType<CellFailure>(result.Failure);
+        Assert.Equal(CellFailureKind.CompileError, failure.Kind);
+        Assert.StartsWith("(4,15): error CS0103:", Assert.Single(failure.Details)); // line 4 of the cell, counting the #!csharp line
+    }
+
+    [Fact]
     public async Task The_kernel_keeps_state_runs_in_the_notebooks_folder_and_reports_streams_displays_and_values()
     {
         File.WriteAllText(Path.Combine(folder.Path, "data.txt"), "next to the notebook");

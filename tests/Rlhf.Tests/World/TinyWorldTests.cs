@@ -164,9 +164,12 @@ public class TinyWorldTests(DefaultWorld fixture) : IClassFixture<DefaultWorld>
         try
         {
             File.WriteAllText(Path.Combine(folder, "my-notes.txt"), "keep me");
+            Directory.CreateDirectory(Path.Combine(folder, "tokenizer"));
+            File.WriteAllText(Path.Combine(folder, "tokenizer", "special_tokens_map.json"), "{}");
             var error = Assert.Throws<IOException>(() => TinyWorldWriter.Write(world, folder, null));
             Assert.Contains("my-notes.txt", error.Message);
-            Assert.Equal(["my-notes.txt"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
+            Assert.Contains(Path.Combine("tokenizer", "special_tokens_map.json"), error.Message);
+            Assert.Equal(["my-notes.txt", "tokenizer"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).Order());
         }
         finally { Directory.Delete(folder, recursive: true); }
     }
