@@ -9,6 +9,7 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     EvalCommand.Create(),
     NotebookCommand.Create(),
     GenerateCommand.Create(),
+    TokenizeCommand.Create(),
     ModelSpeedCommand.Create(),
     BenchCommand.Create(),
     DataCommand.Create(),
