@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Rlhf.Notebooks;
 
 /// <summary>
@@ -21,14 +19,6 @@ public static class KernelTool
     public static string ManifestFolder(string start) =>
         FindAbove(start) ?? FindAbove(AppContext.BaseDirectory)
         ?? throw new KernelException($"no .config/dotnet-tools.json pinning {PackageId} above {start} or {AppContext.BaseDirectory}");
-
-    /// <summary>The version the manifest above <paramref name="start"/> pins.</summary>
-    public static string PinnedVersion(string start)
-    {
-        var manifest = Path.Combine(ManifestFolder(start), ".config", "dotnet-tools.json");
-        return (string?)JsonNode.Parse(File.ReadAllText(manifest))?["tools"]?[PackageId]?["version"]
-            ?? throw new KernelException($"{manifest}: tools.{PackageId}.version is missing");
-    }
 
     static string? FindAbove(string start)
     {
