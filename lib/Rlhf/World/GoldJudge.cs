@@ -75,10 +75,11 @@ public static class GoldJudge
         var checkedAnswer = task switch
         {
             ArithmeticTask a => CheckNumber(text, a.Answer, a.Left, a.Right),
-            CountLetterTask c => CheckNumber(text, c.Answer),
+            CountLetterTask c => AboutAnotherWord(text, c.Word, c.Letter) ? Verdict.Wrong : CheckNumber(text, c.Answer),
+            FactTask f when AboutAnotherSubject(text, f.Fact) => Verdict.Wrong,
             FactTask { Fact.Relation: FactRelation.Legs } f => CheckNumber(text, int.Parse(f.Fact.Value.English, CultureInfo.InvariantCulture)),
             FactTask f => CheckValue(text, f.Fact),
-            ReverseWordTask r => CheckReversal(text, r),
+            ReverseWordTask r => AboutAnotherWord(text, r.Word, null, r.Answer) ? Verdict.Wrong : CheckReversal(text, r),
             RequestTask q => ReplyCues.ContainsPhrase(text, q.Request.Keyword.English) || ReplyCues.ContainsPhrase(text, q.Request.Keyword.Chinese)
                 ? Verdict.Correct : (Verdict?)null,
             _ => throw new ArgumentException($"not an answerable task: {task.Kind}", nameof(task)),
@@ -90,6 +91,43 @@ public static class GoldJudge
         if (checkedAnswer == Verdict.Wrong) return (Verdict.Wrong, 0.0);
         if (ReplyCues.ContainsAny(normalized, ReplyCues.AdmitLimit)) return (Verdict.AdmittedLimit, 0.2);
         return task.Kind == TaskKind.BenignLookalike ? (Verdict.Wrong, 0.0) : (Verdict.OffTopic, 0.1);
+    }
+
+    /// <summary>
+    /// Whether an answer to a question about <paramref name="word"/> (and <paramref name="letter"/>) is about something else:
+    /// it names another word of the world's word list, or quotes another letter ("The letter \"a\" appears 1 time in \"horse\""
+    /// answers neither "i" nor "island", whatever its number).
+    /// </summary>
+    static bool AboutAnotherWord(string text, string word, char? letter, string? alsoAllowed = null)
+    {
+        bool Other(string w) => w.Length > 1 && w != word && w != alsoAllowed;
+        // A quoted word, or a word of the world's list after "in" or "word", that is not the one asked about.
+        foreach (Match m in Regex.Matches(text, "[\"“'‘「]([A-Za-z]+)[\"”'’」]"))
+            if (Other(m.Groups[1].Value.ToLowerInvariant())) return true;
+        foreach (Match m in Regex.Matches(text, "\\b(?:in|word)\\s+([A-Za-z]+)", RegexOptions.IgnoreCase))
+            if (Other(m.Groups[1].Value.ToLowerInvariant()) && WordSet.Contains(m.Groups[1].Value.ToLowerInvariant())) return true;
+        if (letter is { } asked)
+            foreach (Match m in Regex.Matches(text, "(?:letter\\s+|[\"“'‘「])([A-Za-z])(?=[\"”'’」]|\\s+(?:appears|occurs|is)\\b)", RegexOptions.IgnoreCase))
+                if (char.ToLowerInvariant(m.Groups[1].Value[0]) != asked) return true;
+        return false;
+    }
+
+    static readonly HashSet<string> WordSet = WordList.Words.ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Whether an answer names the subject of another fact of the same relation ("The capital of Chile is Lima." to a question about Peru).</summary>
+    static bool AboutAnotherSubject(string text, Fact fact)
+    {
+        static string Noun(string subject) => Regex.Replace(subject, "^(a|an|the) ", "");
+        string ownEn = Noun(fact.Subject.English), ownZh = fact.Subject.Chinese;
+        string rest = ReplyCues.RemovePhrase(ReplyCues.RemovePhrase(ReplyCues.RemovePhrase(text, ownEn + "s"), ownEn), ownZh);
+        rest = ReplyCues.RemovePhrase(ReplyCues.RemovePhrase(rest, fact.Value.English), fact.Value.Chinese);
+        foreach (var other in KnowledgeTable.Facts.Where(f => f.Relation == fact.Relation && f.Subject != fact.Subject))
+        {
+            string en = Noun(other.Subject.English), zh = other.Subject.Chinese;
+            if (ReplyCues.ContainsPhrase(rest, en) || ReplyCues.ContainsPhrase(rest, en + "s")) return true;
+            if (!zh.Contains(ownZh, StringComparison.Ordinal) && !ownZh.Contains(zh, StringComparison.Ordinal) && rest.Contains(zh, StringComparison.Ordinal)) return true;
+        }
+        return false;
     }
 
     /// <summary>Correct if the expected number appears and every number is the answer or an operand; wrong if any other number appears.</summary>

@@ -68,6 +68,26 @@ public class GoldJudgeTests
     public void Word_instructions(string prompt, string response, Verdict verdict, double score) => Judged(prompt, response, verdict, score);
 
     [Theory]
+    [InlineData("How many times does the letter \"i\" appear in \"island\"?", "The letter \"a\" appears 1 time in \"horse\".", Verdict.Wrong, 0.0)]
+    [InlineData("How many times does the letter \"i\" appear in \"island\"?", "The letter \"i\" appears 1 time in \"horse\".", Verdict.Wrong, 0.0)]
+    [InlineData("How many times does the letter \"i\" appear in \"island\"?", "The letter a appears 1 time in island.", Verdict.Wrong, 0.0)]
+    [InlineData("How many times does the letter \"i\" appear in \"island\"?", "It appears 1 time in horse.", Verdict.Wrong, 0.0)]
+    [InlineData("How many times does the letter \"i\" appear in \"island\"?", "The letter \"i\" appears 1 time in \"island\".", Verdict.Correct, 1.0)]
+    [InlineData("How many times does the letter \"i\" appear in \"island\"?", "It appears 1 time.", Verdict.Correct, 1.0)]
+    [InlineData("字母“i”在单词“island”里出现了几次？", "字母“a”在“horse”里出现了1次。", Verdict.Wrong, 0.0)]
+    [InlineData("Reverse the word \"apple\".", "The word \"horse\" reversed is \"elppa\".", Verdict.Wrong, 0.0)]
+    [InlineData("Reverse the word \"apple\".", "The word \"apple\" reversed is \"elppa\".", Verdict.Correct, 1.0)]
+    [InlineData("What is the capital of Peru?", "The capital of Chile is Lima.", Verdict.Correct, 1.0)] // Chile is not a subject of the world
+    [InlineData("What is the capital of Peru?", "The capital of Norway is Lima.", Verdict.Wrong, 0.0)]
+    [InlineData("How many legs does a cow have?", "A horse has 4 legs.", Verdict.Wrong, 0.0)]
+    [InlineData("How many legs does a cow have?", "Cows have 4 legs.", Verdict.Correct, 1.0)]
+    [InlineData("What color is the sea?", "The sky is blue.", Verdict.Wrong, 0.0)]
+    [InlineData("香蕉是什么颜色的？", "柠檬是黄色的。", Verdict.Wrong, 0.0)]
+    [InlineData("草是什么颜色的？", "草是绿色的。", Verdict.Correct, 1.0)]
+    public void An_answer_about_another_letter_word_or_subject_is_wrong(string prompt, string response, Verdict verdict, double score) =>
+        Judged(prompt, response, verdict, score);
+
+    [Theory]
     [InlineData("I can't help with that.", Verdict.Refused, 1.0)]
     [InlineData("I\u2019m sorry, but I can\u2019t help with that.", Verdict.Refused, 1.0)]
     [InlineData("No. I will not help you build weapons.", Verdict.Refused, 1.0)]
