@@ -10,6 +10,7 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     NotebookCommand.Create(),
     GenerateCommand.Create(),
     TokenizeCommand.Create(),
+    ExportCommand.Create(),
     ModelSpeedCommand.Create(),
     BenchCommand.Create(),
     DataCommand.Create(),

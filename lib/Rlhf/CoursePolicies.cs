@@ -28,7 +28,7 @@ public static class CoursePolicies
     /// <summary>Notebook 04's PPO policy (default kl_coef).</summary>
     public const string PpoFolder = "out/04-ppo";
 
-    /// <summary>Notebook 04's PPO policy without either anchor (kl_coef = 0, ptx_coef = 0).</summary>
+    /// <summary>Notebook 04's PPO policy without either anchor (kl_coef = 0, ptx.coef = 0).</summary>
     public const string PpoNoKlFolder = "out/04-ppo-kl0";
 
     /// <summary>Notebook 05's DPO policy (default beta).</summary>
@@ -51,18 +51,18 @@ public static class CoursePolicies
     /// <see cref="PpoFolder"/>.</summary>
     public static PpoOptions Ppo(string root) => PpoOptions.Course with
     {
-        DataFolder = Path.Combine(root, DataFolder), PolicyCheckpoint = Path.Combine(root, SftFolder),
+        DataFolder = Path.Combine(root, DataFolder), InputCheckpoint = Path.Combine(root, SftFolder),
         RewardCheckpoint = Path.Combine(root, RewardFolder), OutputFolder = Path.Combine(root, PpoFolder),
     };
 
     /// <summary>Notebook 04's second run: <see cref="Ppo"/> without the KL penalty and without the ptx mix (kl_coef = 0,
-    /// ptx_coef = 0) into <see cref="PpoNoKlFolder"/>.</summary>
-    public static PpoOptions PpoNoKl(string root) => Ppo(root) with { KlCoef = 0, PtxCoef = 0, OutputFolder = Path.Combine(root, PpoNoKlFolder) };
+    /// ptx.coef = 0) into <see cref="PpoNoKlFolder"/>.</summary>
+    public static PpoOptions PpoNoKl(string root) => Ppo(root) with { KlCoef = 0, Ptx = new() { Coef = 0 }, OutputFolder = Path.Combine(root, PpoNoKlFolder) };
 
-    /// <summary>Notebook 06's extra frontier run: <see cref="Ppo"/> as plain PPO (ptx_coef = 0) with kl_coef =
+    /// <summary>Notebook 06's extra frontier run: <see cref="Ppo"/> as plain PPO (ptx.coef = 0) with kl_coef =
     /// <see cref="FrontierExtraKlCoef"/>.</summary>
     public static PpoOptions PpoFrontierExtra(string root) =>
-        Ppo(root) with { KlCoef = FrontierExtraKlCoef, PtxCoef = 0, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)) };
+        Ppo(root) with { KlCoef = FrontierExtraKlCoef, Ptx = new() { Coef = 0 }, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)) };
 
     /// <summary>Notebook 05's DPO options: <see cref="DpoOptions.Course"/> from the shipped SFT checkpoint into <see cref="DpoFolder"/>.</summary>
     public static DpoOptions Dpo(string root) => DpoOptions.Course with

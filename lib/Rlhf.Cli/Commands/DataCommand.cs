@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Rlhf.Data;
 using Rlhf.Text;
 using Rlhf.World;
 using Spectre.Console;
@@ -20,16 +21,17 @@ static class DataCommand
             Description = "Share of SFT demonstrations written in the ideal style (the others by demonstrators of uneven care).",
             DefaultValueFactory = _ => defaults.IdealDemonstrationRate,
         };
+        var samples = new Option<string?>("--samples") { Description = "Also write small samples of every dataset format (seed jsonl, ranked, HH-RLHF, chat messages, parquet) made from the world into this folder (the shipped data/samples)." };
         language.AcceptOnlyFromAmong("en", "zh");
         var command = new Command("data", "Regenerate TinyWorld: pretraining corpus, SFT data, preferences, RL and held-out prompts, and the course tokenizer trained on the corpus.")
         {
-            seed, output, language, idealRate,
+            seed, output, language, idealRate, samples,
         };
-        command.SetAction(parse => Run(parse.GetValue(seed), parse.GetValue(output), parse.GetValue(language)!, parse.GetValue(idealRate)));
+        command.SetAction(parse => Run(parse.GetValue(seed), parse.GetValue(output), parse.GetValue(language)!, parse.GetValue(idealRate), parse.GetValue(samples)));
         return command;
     }
 
-    static int Run(ulong seed, string? output, string language, double idealRate)
+    static int Run(ulong seed, string? output, string language, double idealRate, string? samples)
     {
         var options = new TinyWorldOptions
         {
@@ -45,6 +47,7 @@ static class DataCommand
         {
             world = TinyWorldGenerator.Generate(options);
             files = TinyWorldWriter.Write(world, output, new BpeTrainerOptions());
+            if (samples is not null) DataSamples.Write(output, samples);
         }
         catch (ArgumentException e)
         {
@@ -63,6 +66,7 @@ static class DataCommand
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Wrote {output}. Label agreement with the gold order: {100 * world.Agreement.Rate:F1}% of {world.Agreement.Pairs - world.Agreement.GoldTies:N0} training pairs with different gold scores.")));
+        if (samples is not null) AnsiConsole.MarkupLine(Markup.Escape($"Wrote samples of every dataset format to {samples}: {string.Join(", ", DataSamples.Files.Select(f => f.File))}."));
         return 0;
     }
 }

@@ -11,6 +11,7 @@ static class DataWarnings
     /// for the pairwise losses) and usually mean a broken export.</summary>
     public static void IdenticalPairs(LoadReport report)
     {
+        AnsiConsole.MarkupLine(Markup.Escape("data: " + report.Summary));
         if (report.IdenticalPairs == 0) return;
         var lines = string.Join(", ", report.IdenticalPairLines.Take(5).Select(l => l.ToString(CultureInfo.InvariantCulture)));
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,

@@ -10,13 +10,13 @@ using Spectre.Console;
 
 namespace Rlhf.Cli.Commands;
 
-/// <summary><c>rlhf ppo [--config file] [--set kl_coef=0.1] [--out DIR] [--evaluate] [--seeds 1234,7,11]</c>: PPO from the
+/// <summary><c>rlhf ppo [--config file] [--set kl_coef=0.1] [--out DIR] [--resume OUT/checkpoints/step-NNNNNN] [--evaluate] [--seeds 1234,7,11]</c>: PPO from the
 /// SFT policy against the reward model, through <see cref="PpoTraining.Run"/> (the call notebook 04 makes).</summary>
 static class PpoCommand
 {
     public static Command Create()
     {
-        var arguments = new StageOptionsArguments($"Output folder for the policy checkpoint and history.json (default {new PpoOptions().OutputFolder}).", resumable: false);
+        var arguments = new StageOptionsArguments($"Output folder for the policy checkpoint and history.json (default {new PpoOptions().OutputFolder}).", resumable: true);
         var evaluate = new Option<bool>("--evaluate") { Description = "After training, compare the PPO policy with the SFT policy on the held-out prompts (gold score, gold win rate, KL to the reference) and write comparison.json." };
         var seeds = new SeedsOption("seed");
         var command = new Command("ppo", "RLHF with PPO: policy from the SFT checkpoint, frozen reference, frozen reward model, critic from the reward model.");
@@ -33,6 +33,7 @@ static class PpoCommand
                 options.Validate();
                 seedList = seeds.Parse(parse);
                 if (seedList is not null && options.OutputFolder is null) throw new ArgumentException("--seeds needs an output folder (each seed's policy goes to OUT/seed-S)");
+                if (seedList is not null && options.ResumeFrom is not null) throw new ArgumentException("--seeds starts every run from the beginning; it cannot be combined with --resume");
             }
             catch (ArgumentException e)
             {
@@ -47,7 +48,7 @@ static class PpoCommand
                     PolicyEvaluation? sft = null;
                     foreach (long seed in seedList)
                     {
-                        var run = options with { Seed = seed, OutputFolder = SeedsOption.SeedFolder(options.OutputFolder!, seed) };
+                        var run = options with { Training = options.Training with { Seed = seed }, OutputFolder = SeedsOption.SeedFolder(options.OutputFolder!, seed) };
                         AnsiConsole.MarkupLine($"[bold]seed {seed}[/]");
                         Train(run);
                         var comparison = Evaluate(run, sft);
@@ -74,7 +75,7 @@ static class PpoCommand
     static void Train(PpoOptions options)
     {
         PpoResult? result = null;
-        AnsiConsole.MarkupLine($"objective: [bold]{Markup.Escape(options.ObjectiveName)}[/]{(options.PtxCoef > 0 ? " (--set ptx_coef=0 for plain PPO)" : "")}");
+        AnsiConsole.MarkupLine($"objective: [bold]{Markup.Escape(options.ObjectiveName)}[/]{(options.Ptx.Coef > 0 ? " (--set ptx.coef=0 for plain PPO)" : "")}");
         ConsoleTrainingProgress.Run("ppo", "tokens", observer =>
         {
             result = PpoTraining.Run(options, [observer]);
@@ -90,9 +91,9 @@ static class PpoCommand
     static PpoComparison Evaluate(PpoOptions options, PolicyEvaluation? sft = null)
     {
         if (options.OutputFolder is null) throw new ArgumentException("--evaluate needs an output folder (the trained policy is read from it).");
-        var tokenizer = TextTokenizer.Load(options.PolicyCheckpoint);
+        var tokenizer = TextTokenizer.Load(options.InputCheckpoint);
         using var policy = Checkpoint.LoadGpt(options.OutputFolder);
-        using var reference = Checkpoint.LoadGpt(options.PolicyCheckpoint);
+        using var reference = Checkpoint.LoadGpt(options.InputCheckpoint);
         var evaluation = PolicyEvaluationOptions.Greedy with { PromptsFile = Path.Combine(options.DataFolder, "eval_prompts.txt") };
         var comparison = PpoComparison.Measure(policy, reference, tokenizer, evaluation, options.Temperature, options.ResponseLength, options.Seed, sft);
         var summary = new Dictionary<string, object>

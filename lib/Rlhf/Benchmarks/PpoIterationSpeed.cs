@@ -21,7 +21,7 @@ public static class PpoIterationSpeed
     public static PpoIterationCost Measure(PpoOptions options, int warmup, int runs)
     {
         if (runs < 1) throw new ArgumentOutOfRangeException(nameof(runs), runs, "must be at least 1");
-        options = options with { Iterations = Math.Max(options.Iterations, warmup + runs), OutputFolder = null, CheckpointEvery = 0 };
+        options = options with { Training = options.Training with { MaxSteps = Math.Max(options.Iterations, warmup + runs), CheckpointEvery = 0 }, OutputFolder = null };
         using var setup = new PpoSetup(options);
         for (int i = 0; i < warmup; i++) setup.Trainer.Iterate(i);
         var totals = new List<double>();

@@ -29,21 +29,12 @@ public static class KlToReference
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var policyLogProbs = TokenLogProbs(policy, sequenceIds, sequenceMask, promptLength, temperature);       // (B, N)
-        var referenceLogProbs = TokenLogProbs(reference, sequenceIds, sequenceMask, promptLength, temperature); // (B, N)
+        var policyLogProbs = TokenLogProbs.OfResponse(policy, sequenceIds, sequenceMask, promptLength, temperature).LogProbs;       // (B, N)
+        var referenceLogProbs = TokenLogProbs.OfResponse(reference, sequenceIds, sequenceMask, promptLength, temperature).LogProbs; // (B, N)
         var mask = responseMask.to(ScalarType.Float32);                                                         // (B, N)
         return (KlEstimators.K1(policyLogProbs, referenceLogProbs) * mask).sum(1).MoveToOuterDisposeScope();    // (B)
     }
 
-    /// <summary>log softmax(logits / T) of each response token (B, N): position t - 1 predicts token t.</summary>
-    static Tensor TokenLogProbs(ICausalLanguageModel model, Tensor sequenceIds, Tensor sequenceMask, int promptLength, double temperature)
-    {
-        long responseLength = sequenceIds.shape[1] - promptLength;
-        var logits = model.forward(sequenceIds, sequenceMask, null);                                                   // (B, P + N, V)
-        var predicting = logits.narrow(1, promptLength - 1, responseLength).to(ScalarType.Float32) / temperature;     // (B, N, V)
-        var targets = sequenceIds.narrow(1, promptLength, responseLength).unsqueeze(2);                               // (B, N, 1)
-        return predicting.log_softmax(-1).gather(2, targets).squeeze(2);                                              // (B, N)
-    }
 
     /// <summary>
     /// Per-prompt KL(policy || reference) of one response sampled from <paramref name="policy"/> for each prompt at

@@ -50,7 +50,7 @@ public sealed class DpoTests
         var ids = tensor(new long[] { 0, 1, 0, 0, 1, 0 }, [2, 3]);
         var mask = tensor(new long[] { 0, 1, 1, 0, 0, 1 }, [2, 3]);
 
-        var (sum, tokens) = ResponseLogProbs.Summed(logits, ids, mask);
+        var (sum, tokens) = SequenceLogProbs.Summed(logits, ids, mask);
 
         Assert.Equal(Math.Log(3.0 / 8), Host(sum)[0], 5);
         Assert.Equal(Math.Log(3.0 / 4), Host(sum)[1], 5);
@@ -76,7 +76,7 @@ public sealed class DpoTests
             {
                 var alone = tensor(example.InputIds.Select(x => (long)x).ToArray(), [1, example.Length], device: TorchRuntime.Device);
                 var aloneMask = tensor(example.LossMask.Select(x => (long)x).ToArray(), [1, example.Length], device: TorchRuntime.Device);
-                var (sum, tokens) = ResponseLogProbs.Summed(policy.forward(alone), alone, aloneMask);
+                var (sum, tokens) = SequenceLogProbs.Summed(policy.forward(alone), alone, aloneMask);
                 Assert.Equal(Host(sum)[0], expected, 3);
                 Assert.Equal(example.LossMask.Skip(1).Sum(), (int)Host(tokens)[0]);
             }

@@ -18,7 +18,7 @@ public class ObjectiveNameTests
     public void Ppo_is_named_ppo_ptx_with_its_coefficient_unless_the_term_is_off()
     {
         Assert.Equal("PPO-ptx (10)", new PpoOptions().ObjectiveName);
-        Assert.Equal("PPO", new PpoOptions { PtxCoef = 0 }.ObjectiveName);
+        Assert.Equal("PPO", new PpoOptions { Ptx = PpoOptions.DefaultPtx with { Coef = 0 } }.ObjectiveName);
     }
 
     [Fact]

@@ -59,14 +59,14 @@ public class PitfallsTests
     [Fact]
     public void Ptx_coef_0_leaves_the_update_unchanged()
     {
-        var options = new PpoOptions { PtxCoef = 0, Iterations = 1, RolloutBatchSize = 4, PpoEpochs = 2, NumMiniBatches = 2, ResponseLength = 6, LearningRate = 1e-2, PretrainWindowLength = 8 };
+        var options = new PpoOptions { Training = PpoOptions.DefaultTraining with { MaxSteps = 1, LearningRate = 1e-2 }, Ptx = PpoOptions.DefaultPtx with { Coef = 0, WindowLength = 8 }, RolloutBatchSize = 4, PpoEpochs = 2, NumMiniBatches = 2, ResponseLength = 6 };
         using var plain = Setup(options, pretraining: null);
         using var withText = Setup(options, TinyPretraining());
         plain.Trainer.Iterate(0);
         var metrics = withText.Trainer.Iterate(0).Metrics;
         Assert.DoesNotContain("loss/ptx", metrics.Keys);
         var after = plain.Policy.parameters().Zip(withText.Policy.parameters()).ToList();
-        Assert.All(after, p => Assert.True(p.First.allclose(p.Second, rtol: 0, atol: 0), "ptx_coef 0 must not change the update"));
+        Assert.All(after, p => Assert.True(p.First.allclose(p.Second, rtol: 0, atol: 0), "ptx.coef 0 must not change the update"));
         // ...and the iteration did change the policy, so the comparison means something.
         using var fresh = TinyModels.Gpt(seed: 3);
         Assert.Contains(plain.Policy.parameters().Zip(fresh.parameters()), p => !p.First.allclose(p.Second, rtol: 0, atol: 0));
@@ -76,7 +76,7 @@ public class PitfallsTests
     public void With_ptx_coef_the_gradient_is_the_ppo_gradient_plus_gamma_times_the_lm_gradient()
     {
         const double gamma = 0.5;
-        var options = new PpoOptions { Iterations = 1, RolloutBatchSize = 4, PpoEpochs = 1, NumMiniBatches = 1, ResponseLength = 6, PtxCoef = gamma, PtxBatchSize = 3, PretrainWindowLength = 8 };
+        var options = new PpoOptions { Training = PpoOptions.DefaultTraining with { MaxSteps = 1 }, Ptx = PpoOptions.DefaultPtx with { Coef = gamma, Windows = 3, WindowLength = 8 }, RolloutBatchSize = 4, PpoEpochs = 1, NumMiniBatches = 1, ResponseLength = 6 };
         using var setup = Setup(options, TinyPretraining());
         using var rollout = setup.Trainer.Rollout(0);
         int[] rows = [0, 1, 2, 3];
@@ -110,10 +110,7 @@ public class PitfallsTests
     public void Rollout_metrics_report_diversity_raw_scores_the_length_penalty_and_forgetting()
     {
         var options = new PpoOptions
-        {
-            PtxCoef = 0, Iterations = 2, RolloutBatchSize = 6, PpoEpochs = 1, NumMiniBatches = 1, ResponseLength = 6, LengthPenalty = 0.05,
-            PretrainEvalEvery = 1, PretrainEvalWindows = 3, PretrainWindowLength = 8, MissingEosPenalty = -1,
-        };
+        { Training = PpoOptions.DefaultTraining with { MaxSteps = 2 }, Ptx = PpoOptions.DefaultPtx with { Coef = 0, WindowLength = 8 }, RolloutBatchSize = 6, PpoEpochs = 1, NumMiniBatches = 1, ResponseLength = 6, LengthPenalty = 0.05, PretrainEvalEvery = 1, PretrainEvalWindows = 3, MissingEosPenalty = -1 };
         using var setup = Setup(options, TinyPretraining());
         using (var rollout = setup.Trainer.Rollout(0))
         {
@@ -136,15 +133,15 @@ public class PitfallsTests
     [Fact]
     public void Pretraining_options_need_pretraining_text_and_are_validated()
     {
-        var error = Assert.Throws<ArgumentException>(() => Setup(new PpoOptions { PtxCoef = 0.1, PretrainWindowLength = 8, ResponseLength = 6 }, pretraining: null));
-        Assert.Contains("ptx_coef", error.Message);
-        Assert.Contains("ptx_coef", Assert.Throws<ArgumentException>(() => new PpoOptions { PtxCoef = -1 }.Validate()).Message);
+        var error = Assert.Throws<ArgumentException>(() => Setup(new PpoOptions { Ptx = PpoOptions.DefaultPtx with { Coef = 0.1, WindowLength = 8 }, ResponseLength = 6 }, pretraining: null));
+        Assert.Contains("ptx.coef", error.Message);
+        Assert.Contains("ptx.coef", Assert.Throws<ArgumentException>(() => new PpoOptions { Ptx = PpoOptions.DefaultPtx with { Coef = -1 } }.Validate()).Message);
         Assert.Contains("length_penalty", Assert.Throws<ArgumentException>(() => new PpoOptions { LengthPenalty = -0.1 }.Validate()).Message);
-        Assert.Contains("pretrain_window_length", Assert.Throws<ArgumentException>(() => Setup(new PpoOptions { PretrainEvalEvery = 1, ResponseLength = 6 }, TinyPretraining())).Message);
-        var bound = OptionsBinder.Bind(new PpoOptions(), null, ["reward_ensemble=[\"a\",\"b\"]", "ensemble_aggregation=min", "ptx_coef=0.5"]);
+        Assert.Contains("ptx.window_length", Assert.Throws<ArgumentException>(() => Setup(new PpoOptions { PretrainEvalEvery = 1, ResponseLength = 6 }, TinyPretraining())).Message);
+        var bound = OptionsBinder.Bind(new PpoOptions(), null, ["reward_ensemble=[\"a\",\"b\"]", "ensemble_aggregation=min", "ptx.coef=0.5"]);
         Assert.Equal(["a", "b"], bound.RewardEnsemble);
         Assert.Equal(EnsembleAggregation.Min, bound.EnsembleAggregation);
-        Assert.Equal(0.5, bound.PtxCoef);
+        Assert.Equal(0.5, bound.Ptx.Coef);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public class PpoTrainerTests
     [Fact]
     public void On_the_first_ppo_epoch_the_probability_ratio_is_1_for_every_token()
     {
-        using var setup = Setup(new PpoOptions { PtxCoef = 0, RolloutBatchSize = 8, NumMiniBatches = 1, PpoEpochs = 2, ResponseLength = 10, Temperature = 0.7 });
+        using var setup = Setup(new PpoOptions { Ptx = PpoOptions.DefaultPtx with { Coef = 0 }, RolloutBatchSize = 8, NumMiniBatches = 1, PpoEpochs = 2, ResponseLength = 10, Temperature = 0.7 });
         using var rollout = setup.Trainer.Rollout(0);
         var mask = rollout.ResponseMask;
         Assert.True(mask.sum().item<float>() > 8, "the rollout must have response tokens");
@@ -66,10 +66,10 @@ public class PpoTrainerTests
     [Fact]
     public void A_different_training_temperature_would_break_the_ratio_check()
     {
-        using var setup = Setup(new PpoOptions { PtxCoef = 0, RolloutBatchSize = 4, NumMiniBatches = 1, PpoEpochs = 1, ResponseLength = 6, Temperature = 0.7 });
+        using var setup = Setup(new PpoOptions { Ptx = PpoOptions.DefaultPtx with { Coef = 0 }, RolloutBatchSize = 4, NumMiniBatches = 1, PpoEpochs = 1, ResponseLength = 6, Temperature = 0.7 });
         using var rollout = setup.Trainer.Rollout(0);
         using var noGrad = no_grad();
-        var untempered = PpoTrainer.ResponseLogProbs(setup.Policy, rollout.SequenceIds, rollout.SequenceMask, rollout.PromptLength, 1.0).LogProbs;
+        var untempered = TokenLogProbs.OfResponse(setup.Policy, rollout.SequenceIds, rollout.SequenceMask, rollout.PromptLength, 1.0).LogProbs;
         float worst = (((untempered - rollout.SampledLogProbs).exp() - 1).abs() * rollout.ResponseMask).max().item<float>();
         Assert.True(worst > 1e-2, $"temperature 1 vs 0.7 log-probs should differ, max ratio error {worst}");
     }
@@ -79,10 +79,7 @@ public class PpoTrainerTests
     {
         // Reward = fraction of response tokens with an id below 24; the near-uniform tiny policy starts near 24/50.
         var options = new PpoOptions
-        {
-            PtxCoef = 0, Iterations = 10, RolloutBatchSize = 16, NumMiniBatches = 1, PpoEpochs = 4, ResponseLength = 6, Temperature = 1.0,
-            LearningRate = 1e-2, KlCoef = 0.01, MissingEosPenalty = 0,
-        };
+        { Training = PpoOptions.DefaultTraining with { MaxSteps = 10, LearningRate = 1e-2 }, Ptx = PpoOptions.DefaultPtx with { Coef = 0 }, RolloutBatchSize = 16, NumMiniBatches = 1, PpoEpochs = 4, ResponseLength = 6, Temperature = 1.0, KlCoef = 0.01, MissingEosPenalty = 0 };
         using var setup = Setup(options);
         var result = setup.Trainer.Train();
         var scores = result.History.Series("objective/scores").Select(p => p.Value).ToArray();
@@ -97,7 +94,7 @@ public class PpoTrainerTests
     [Fact]
     public void Live_tensor_count_stays_flat_over_iterations()
     {
-        var options = new PpoOptions { PtxCoef = 0, Iterations = 4, RolloutBatchSize = 4, NumMiniBatches = 2, PpoEpochs = 1, ResponseLength = 4, LearningRate = 1e-3 };
+        var options = new PpoOptions { Training = PpoOptions.DefaultTraining with { MaxSteps = 4, LearningRate = 1e-3 }, Ptx = PpoOptions.DefaultPtx with { Coef = 0 }, RolloutBatchSize = 4, NumMiniBatches = 2, PpoEpochs = 1, ResponseLength = 4 };
         using var setup = Setup(options);
         var counts = new CountingObserver();
         setup.Trainer.Train([counts]);
@@ -108,7 +105,7 @@ public class PpoTrainerTests
     [Fact]
     public void Adaptive_kl_moves_the_coefficient_and_the_options_reject_bad_minibatching()
     {
-        var options = new PpoOptions { PtxCoef = 0, Iterations = 1, RolloutBatchSize = 4, NumMiniBatches = 1, PpoEpochs = 1, ResponseLength = 6, AdaptiveKl = true, KlCoef = 0.1, TargetKl = 6, Horizon = 4 };
+        var options = new PpoOptions { Training = PpoOptions.DefaultTraining with { MaxSteps = 1 }, Ptx = PpoOptions.DefaultPtx with { Coef = 0 }, RolloutBatchSize = 4, NumMiniBatches = 1, PpoEpochs = 1, ResponseLength = 6, AdaptiveKl = true, KlCoef = 0.1, TargetKl = 6, Horizon = 4 };
         using var setup = Setup(options);
         var history = setup.Trainer.Train().History;
         // The first rollout's policy IS the reference, so its KL is exactly 0: e = clip(0 / 6 - 1, -0.2, 0.2) = -0.2 and

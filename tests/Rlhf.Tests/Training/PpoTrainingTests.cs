@@ -34,8 +34,8 @@ public sealed class PpoTrainingTests : IDisposable
 
     PpoOptions Options(string output) => new()
     {
-        Iterations = 2, RolloutBatchSize = 4, NumMiniBatches = 2, PpoEpochs = 1, ResponseLength = 6, PretrainWindowLength = 32,
-        PolicyCheckpoint = sft, RewardCheckpoint = rm, OutputFolder = output, DataFolder = Repo.Path("data", "tinyworld"),
+        Training = PpoOptions.DefaultTraining with { MaxSteps = 2 }, RolloutBatchSize = 4, NumMiniBatches = 2, PpoEpochs = 1, ResponseLength = 6,
+        Ptx = PpoOptions.DefaultPtx with { WindowLength = 32 }, InputCheckpoint = sft, RewardCheckpoint = rm, OutputFolder = output, DataFolder = Repo.Path("data", "tinyworld"),
     };
 
     [Fact]
@@ -60,11 +60,7 @@ public sealed class PpoTrainingTests : IDisposable
         // The reward model's mean normalised score of the greedy answers to 42 held-out prompts must rise by a stated amount.
         string shippedSft = Repo.Path("data", "checkpoints", "sft"), shippedRm = Repo.Path("data", "checkpoints", "rm");
         var options = new PpoOptions
-        {
-            PolicyCheckpoint = shippedSft, RewardCheckpoint = shippedRm, DataFolder = Repo.Path("data", "tinyworld"),
-            OutputFolder = Path.Combine(root, "climb"), Iterations = 16, RolloutBatchSize = 16, NumMiniBatches = 2, PtxCoef = 0,
-            LearningRate = 1e-3, KlCoef = 0.02,
-        };
+        { Training = PpoOptions.DefaultTraining with { MaxSteps = 16, LearningRate = 1e-3 }, Ptx = PpoOptions.DefaultPtx with { Coef = 0 }, InputCheckpoint = shippedSft, RewardCheckpoint = shippedRm, DataFolder = Repo.Path("data", "tinyworld"), OutputFolder = Path.Combine(root, "climb"), RolloutBatchSize = 16, NumMiniBatches = 2, KlCoef = 0.02 };
         using var reward = RewardModel.Load(shippedRm);
         var evaluator = new Rlhf.Evaluation.PolicyEvaluator(reward.Tokenizer, new Rlhf.Evaluation.PolicyEvaluationOptions
         {
@@ -107,6 +103,47 @@ public sealed class PpoTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Resume_continues_an_interrupted_run_with_the_metrics_of_an_uninterrupted_one()
+    {
+        // Adaptive KL and ptx on, so the resumed state must carry the KL coefficient, Adam's moments and the ptx step.
+        var options = Options(Path.Combine(root, "whole")) with
+        {
+            Training = PpoOptions.DefaultTraining with { MaxSteps = 4, CheckpointEvery = 2 }, AdaptiveKl = true, KlCoef = 0.1, Horizon = 8,
+        };
+        var whole = PpoTraining.Run(options);
+        var checkpoint = Path.Combine(root, "whole", "checkpoints", "step-000002");
+        Assert.True(Directory.Exists(Path.Combine(checkpoint, "critic")), "a PPO step checkpoint holds the critic");
+        Assert.False(Directory.Exists(Path.Combine(root, "whole", "checkpoints", "step-000004")), "the last iteration writes only the final policy");
+
+        var resumed = PpoTraining.Run(options with { OutputFolder = Path.Combine(root, "resumed"), ResumeFrom = checkpoint });
+        Assert.Equal(whole.History.Rows.Select(r => r.Step), resumed.History.Rows.Select(r => r.Step));
+        foreach (var name in new[] { "objective/scores", "objective/kl", "objective/kl_coef", "loss/policy", "loss/value", "loss/ptx", "gold/score", "learning_rate" })
+        {
+            var expected = whole.History.Series(name).Select(p => p.Value).ToArray();
+            var actual = resumed.History.Series(name).Select(p => p.Value).ToArray();
+            Assert.Equal(4, actual.Length);
+            for (int i = 0; i < 4; i++) Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6 * Math.Max(1, Math.Abs(expected[i])),
+                $"{name} at iteration {i + 1}: uninterrupted {expected[i]}, resumed {actual[i]}");
+        }
+        using var a = Checkpoint.LoadGpt(Path.Combine(root, "whole"));
+        using var b = Checkpoint.LoadGpt(Path.Combine(root, "resumed"));
+        Assert.All(a.parameters().Zip(b.parameters()), p => Assert.True(p.First.allclose(p.Second, rtol: 1e-5, atol: 1e-6)));
+
+        var changed = options with { RolloutBatchSize = 8, OutputFolder = Path.Combine(root, "other"), ResumeFrom = checkpoint };
+        var error = Assert.Throws<ArgumentException>(() => PpoTraining.Run(changed));
+        Assert.Contains("rollout_batch_size 4 -> 8", error.Message);
+    }
+
+    [Fact]
+    public void Options_PPO_does_not_use_are_refused_by_name()
+    {
+        var error = Assert.Throws<ArgumentException>(() => OptionsBinder.Bind(new PpoOptions(), null, ["training.batch_size=8"]).Validate());
+        Assert.Contains("'training.batch_size' is not used by PPO", error.Message);
+        var bound = OptionsBinder.Bind(new PpoOptions(), null, ["max_steps=7", "seed=5", "ptx.coef=0", "training.log_directory=tb"]);
+        Assert.Equal((7, 5L, "PPO", "tb"), (bound.Iterations, bound.Seed, bound.ObjectiveName, bound.Training.LogDirectory));
+    }
+
+    [Fact]
     public void Prompts_file_errors_name_the_file_and_line()
     {
         var path = Path.Combine(root, "prompts.txt");
@@ -121,9 +158,9 @@ public sealed class PpoTrainingTests : IDisposable
     public void Cli_ppo_binds_set_overrides_and_rejects_unknown_options()
     {
         var output = Path.Combine(root, "cli");
-        var (code, text) = Repo.RunCli(null, "ppo", "--set", "iterations=1", "--set", "rollout_batch_size=2", "--set", "num_mini_batches=1",
-            "--set", "ppo_epochs=1", "--set", "response_length=4", "--set", $"policy_checkpoint={sft}", "--set", $"reward_checkpoint={rm}",
-            "--set", "kl_coef=0.2", "--set", "pretrain_window_length=32", "--out", output);
+        var (code, text) = Repo.RunCli(null, "ppo", "--set", "max_steps=1", "--set", "rollout_batch_size=2", "--set", "num_mini_batches=1",
+            "--set", "ppo_epochs=1", "--set", "response_length=4", "--set", $"input_checkpoint={sft}", "--set", $"reward_checkpoint={rm}",
+            "--set", "kl_coef=0.2", "--set", "ptx.window_length=32", "--out", output);
         Assert.True(code == 0, text);
         Assert.Contains("objective/kl_coef", File.ReadAllText(Path.Combine(output, "history.json")));
         Assert.Contains("\"kl_coef\": 0.2", Checkpoint.ReadMetadata(output)["options"]);
@@ -131,6 +168,23 @@ public sealed class PpoTrainingTests : IDisposable
         var (badCode, badText) = Repo.RunCli(null, "ppo", "--set", "kl_coefficient=0.2");
         Assert.Equal(2, badCode);
         Assert.Contains("kl_coef", badText);
+    }
+
+    [Fact]
+    public void Cli_ppo_resume_continues_from_a_step_checkpoint()
+    {
+        var output = Path.Combine(root, "cli-resume");
+        string[] common = ["--set", "max_steps=2", "--set", "rollout_batch_size=2", "--set", "num_mini_batches=1", "--set", "ppo_epochs=1",
+            "--set", "response_length=4", "--set", $"input_checkpoint={sft}", "--set", $"reward_checkpoint={rm}", "--set", "ptx.window_length=32",
+            "--set", "checkpoint_every=1"];
+        var (code, text) = Repo.RunCli(null, ["ppo", .. common, "--out", output]);
+        Assert.True(code == 0, text);
+        var (resumedCode, resumedText) = Repo.RunCli(null, ["ppo", .. common, "--out", output + "-b", "--resume", Path.Combine(output, "checkpoints", "step-000001")]);
+        Assert.True(resumedCode == 0, resumedText);
+        var whole = MetricsHistory.Load(Path.Combine(output, "history.json")).Series("objective/scores");
+        var resumed = MetricsHistory.Load(Path.Combine(output + "-b", "history.json")).Series("objective/scores");
+        Assert.Equal(2, resumed.Count);
+        Assert.Equal(whole[1].Value, resumed[1].Value, 5);
     }
 
     [Fact]
@@ -155,9 +209,9 @@ public sealed class PpoTrainingTests : IDisposable
     public void Cli_ppo_seeds_trains_and_evaluates_one_policy_per_seed_and_writes_the_spread()
     {
         var output = Path.Combine(root, "seeds");
-        var (code, text) = Repo.RunCli(null, "ppo", "--seeds", "3,4", "--set", "iterations=1", "--set", "rollout_batch_size=2", "--set", "num_mini_batches=1",
-            "--set", "ppo_epochs=1", "--set", "response_length=4", "--set", $"policy_checkpoint={sft}", "--set", $"reward_checkpoint={rm}",
-            "--set", "pretrain_window_length=32", "--out", output);
+        var (code, text) = Repo.RunCli(null, "ppo", "--seeds", "3,4", "--set", "max_steps=1", "--set", "rollout_batch_size=2", "--set", "num_mini_batches=1",
+            "--set", "ppo_epochs=1", "--set", "response_length=4", "--set", $"input_checkpoint={sft}", "--set", $"reward_checkpoint={rm}",
+            "--set", "ptx.window_length=32", "--out", output);
         Assert.True(code == 0, text);
         foreach (var seed in new[] { 3, 4 })
         {

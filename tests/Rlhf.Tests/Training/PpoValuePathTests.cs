@@ -17,7 +17,7 @@ public class PpoValuePathTests
 
     static PpoOptions Small(PpoOptions? options = null) => (options ?? new PpoOptions()) with
     {
-        PtxCoef = 0, RolloutBatchSize = 8, NumMiniBatches = 1, PpoEpochs = 1, ResponseLength = 6, Temperature = 1.0, MissingEosPenalty = -0.5,
+        Ptx = PpoOptions.DefaultPtx with { Coef = 0 }, RolloutBatchSize = 8, NumMiniBatches = 1, PpoEpochs = 1, ResponseLength = 6, Temperature = 1.0, MissingEosPenalty = -0.5,
     };
 
     static void Close(Tensor expected, Tensor actual, double tolerance, string what) =>
@@ -92,7 +92,8 @@ public class PpoValuePathTests
     {
         // Two epochs over one minibatch holding every row, at a learning rate too small to move anything: both steps see
         // the same gradient g. Zeroing between steps leaves g in .grad; forgetting to zero would leave 2g.
-        var options = Small() with { PpoEpochs = 2, LearningRate = 1e-12, MaxGradNorm = 0, AnnealLearningRate = false };
+        var small = Small();
+        var options = small with { PpoEpochs = 2, Training = small.Training with { LearningRate = 1e-12, MaxGradNorm = 0 }, AnnealLearningRate = false };
         using var setup = TinyPpo.Create(options);
         Perturb(setup);
         using var rollout = setup.Trainer.Rollout(0);

@@ -1,0 +1,201 @@
+using Rlhf.Checkpoints;
+using Rlhf.Data;
+using Rlhf.Generation;
+using Rlhf.Models;
+using Rlhf.Text;
+using Rlhf.Torch;
+using Rlhf.World;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlhf.Training;
+
+/// <summary>
+/// Stage 2 end to end, the one entry point of <c>rlhf rm</c> and notebook 03:
+/// <list type="number">
+/// <item>copy the SFT model's backbone under a fresh scalar head (std 1/sqrt(C + 1)), dropout off;</item>
+/// <item>train it on the pairwise preferences with the Bradley-Terry loss (<see cref="RewardModelStage"/>);</item>
+/// <item>round the weights to the stored element type, so every number reported is the shipped model's;</item>
+/// <item>score all held-out pairs against labels and the gold order;</item>
+/// <item>sample the SFT policy on training prompts and store the mean (and std) of their rewards as the normalisation;</item>
+/// <item>write the reward checkpoint (weights, config, tokenizer, <c>reward_normalization.json</c>, <c>history.json</c>).</item>
+/// </list>
+/// </summary>
+public static class RewardModelTraining
+{
+    /// <summary>Training pairs file inside <see cref="RewardModelOptions.DataFolder"/>.</summary>
+    public const string TrainingFile = "preferences_pairwise.jsonl";
+
+    /// <summary>Held-out pairs file inside <see cref="RewardModelOptions.DataFolder"/>.</summary>
+    public const string HeldOutFile = "eval_preferences_pairwise.jsonl";
+
+    /// <summary>Training prompts (one per line) the normalisation samples answer.</summary>
+    public const string PromptsFile = "rl_prompts.txt";
+
+    /// <summary>Runs the stage (see the class summary); <paramref name="resumeFrom"/> continues from a trainer checkpoint
+    /// folder (<c>OutputFolder/checkpoints/step-NNNNNN</c>).</summary>
+    public static RewardModelResult Run(RewardModelOptions options, IEnumerable<ITrainingObserver>? observers = null, string? resumeFrom = null)
+    {
+        options.Validate();
+        TorchRuntime.Init();
+        Seeding.Seed(options.Training.Seed);
+        var (policy, tokenizer) = LoadPolicy(options);
+        using var policyScope = policy;
+        var config = policy.Config with { Dropout = 0.0 };
+        if (options.MaxLength > config.ContextLength)
+            throw new ArgumentException($"reward model option 'max_length' ({options.MaxLength}) exceeds the model's context length ({config.ContextLength}).");
+
+        using var model = new ScalarHeadModel(config);
+        if (options.InitFrom is not null) model.LoadBackbone(policy);
+
+        var template = new ChatTemplate(tokenizer);
+        var (training, heldOut) = LoadPairs(options);
+        var trainingPairs = training.Records.Select(p => PreferenceExample.Encode(p, template, options.MaxLength)).ToList();
+        var heldOutPairs = heldOut.Records.Select(p => PreferenceExample.Encode(p, template, options.MaxLength)).ToList();
+        int truncated = trainingPairs.Count(p => p.Truncated) + heldOutPairs.Count(p => p.Truncated);
+        if (options.LinearProbeFirst && resumeFrom is null) LinearProbeHead.Fit(model, trainingPairs, tokenizer.PadId, options.EvalBatchPairs);
+
+        var mix = options.Ptx.Load(Path.Combine(options.DataFolder, World.TinyWorldWriter.CorpusFile), tokenizer);
+        var stage = new RewardModelStage(options, model, tokenizer, trainingPairs, heldOutPairs, mix);
+        var trainer = new Trainer<PreferenceBatch>(stage, options.Training, options.OutputFolder, observers);
+        var trained = trainer.Train(resumeFrom);
+
+        RoundWeights(model, options.StoreAs);
+        var evaluation = stage.EvaluateHeldOut();
+        var prompts = ReadPrompts(Path.Combine(options.DataFolder, PromptsFile)).Take(options.NormalizationPrompts).ToList();
+        var (responses, rawRewards) = SampleRewards(policy, model, tokenizer, prompts, options);
+        var normalization = RewardNormalization.FromSamples(rawRewards, options.DivideByStd);
+        var samples = prompts.Select((p, i) => new NormalizationSample(p, responses[i], rawRewards[i], normalization.Apply(rawRewards[i]))).ToList();
+
+        normalization.Save(options.OutputFolder); // the weights are already there: the stage's final save (RewardModelStage.SaveFinalModel)
+        return new RewardModelResult(trained, evaluation, normalization, samples, training.Report, truncated, options.OutputFolder);
+    }
+
+    /// <summary>
+    /// The training and held-out pairs the stage trains and evaluates on: the files of <see cref="RewardModelOptions.DataFolder"/>,
+    /// or, when <see cref="RewardModelOptions.AnnotatorLengthBias"/> is set, the same pairs relabelled by length-biased
+    /// annotators (see <see cref="RelabelWithLengthBias"/>).
+    /// </summary>
+    public static (Loaded<PreferencePair> Training, Loaded<PreferencePair> HeldOut) LoadPairs(RewardModelOptions options)
+    {
+        var training = DatasetFile.LoadPairs(Path.Combine(options.DataFolder, options.TrainFile), options.Format);
+        var heldOut = DatasetFile.LoadPairs(Path.Combine(options.DataFolder, options.EvalFile), options.Format);
+        foreach (var loaded in new[] { training, heldOut })
+            if (loaded.Records.Count == 0)
+                throw new InvalidDataException($"{loaded.Report.File} holds no preference pairs ({loaded.Report.BlankLines} blank lines)");
+        if (options.AnnotatorLengthBias is not { } bias) return (training, heldOut);
+        var (biasedTraining, biasedHeldOut) = RelabelWithLengthBias(training.Records, heldOut.Records, bias, training.Report.File, heldOut.Report.File);
+        return (training with { Records = biasedTraining }, heldOut with { Records = biasedHeldOut });
+    }
+
+    /// <summary>
+    /// The pairs of the default TinyWorld (<see cref="TinyWorldOptions"/> defaults: seed 1234, English) labelled by annotators
+    /// with <see cref="AnnotatorOptions.LengthBias"/> = <paramref name="lengthBias"/>, in the order of <paramref name="training"/>
+    /// and <paramref name="heldOut"/> (the shipped files). Every regenerated pair must hold the same prompt and the same two
+    /// responses as the file's pair at that line, in either order; otherwise the folder is not the default world and this throws.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A pair differs (the message names the file and line).</exception>
+    public static (IReadOnlyList<PreferencePair> Training, IReadOnlyList<PreferencePair> HeldOut) RelabelWithLengthBias(
+        IReadOnlyList<PreferencePair> training, IReadOnlyList<PreferencePair> heldOut, double lengthBias, string trainingPath, string heldOutPath)
+    {
+        var world = new TinyWorldOptions { Annotator = new AnnotatorOptions { LengthBias = lengthBias } };
+        var (biasedTraining, biasedHeldOut) = TinyWorldGenerator.Preferences(world);
+        // Ranked -> pairs can drop tied ranks, but the annotator's Gumbel ranking never ties, so the counts match.
+        CheckSamePairs(training, biasedTraining, trainingPath);
+        CheckSamePairs(heldOut, biasedHeldOut, heldOutPath);
+        return (biasedTraining, biasedHeldOut);
+    }
+
+    static void CheckSamePairs(IReadOnlyList<PreferencePair> file, IReadOnlyList<PreferencePair> regenerated, string path)
+    {
+        if (file.Count != regenerated.Count)
+            throw new InvalidDataException($"{path}: {file.Count} pairs, but the default TinyWorld has {regenerated.Count}; 'annotator_length_bias' relabels only the default world's pairs (data --seed 1234 --lang en)");
+        // A ranking's pairs are listed best-first, so relabelling reorders them inside each prompt's block of consecutive pairs:
+        // compare each block as a set of unordered pairs.
+        static string Key(PreferencePair p) => string.CompareOrdinal(p.Chosen, p.Rejected) < 0
+            ? $"{p.Prompt}\u0000{p.Chosen}\u0000{p.Rejected}" : $"{p.Prompt}\u0000{p.Rejected}\u0000{p.Chosen}";
+        for (int start = 0; start < file.Count;)
+        {
+            int end = start + 1;
+            while (end < file.Count && file[end].Prompt == file[start].Prompt) end++;
+            var expected = file.Skip(start).Take(end - start).Select(Key).Order(StringComparer.Ordinal);
+            var actual = regenerated.Skip(start).Take(end - start).Select(Key).Order(StringComparer.Ordinal);
+            if (!expected.SequenceEqual(actual))
+                throw new InvalidDataException($"{path} line {start + 1}: the pairs of this prompt differ from the default TinyWorld's; 'annotator_length_bias' relabels only the default world's pairs (data --seed 1234 --lang en)");
+            start = end;
+        }
+    }
+
+    /// <summary>
+    /// Raw rewards of <paramref name="policy"/>'s responses to <paramref name="prompts"/>: each prompt is encoded through the
+    /// chat template, answered (one sample, the options' temperature and token limit, seeded by the training seed), and
+    /// the whole left-padded prompt + response sequence is scored at its last real token, exactly as PPO will score it.
+    /// </summary>
+    public static (IReadOnlyList<string> Responses, IReadOnlyList<double> RawRewards) SampleRewards(
+        ICausalLanguageModel policy, ScalarHeadModel rewardNetwork, TextTokenizer tokenizer, IReadOnlyList<string> prompts, RewardModelOptions options)
+    {
+        var template = new ChatTemplate(tokenizer);
+        int maxPrompt = policy.ContextLength - options.NormalizationMaxNewTokens;
+        var generation = new GenerationOptions
+        {
+            MaxNewTokens = options.NormalizationMaxNewTokens, Seed = options.Training.Seed,
+            Sampling = new SamplingOptions { Temperature = options.NormalizationTemperature },
+        };
+        var responses = new List<string>(prompts.Count);
+        var rewards = new List<double>(prompts.Count);
+        var engine = new GenerationEngine(policy);
+        using var random = new Generator((ulong)options.Training.Seed, policy.Device);
+        bool wasTraining = rewardNetwork.training;
+        rewardNetwork.eval();
+        try
+        {
+            foreach (var chunk in prompts.Chunk(options.EvalBatchPairs))
+            {
+                using var scope = NewDisposeScope();
+                var ids = chunk.Select(p => (IReadOnlyList<int>)template.EncodePrompt(p, maxPrompt).InputIds).ToList();
+                using var result = engine.Generate(ids, generation, tokenizer.EndOfTextId, tokenizer.PadId, random);
+                using var noGrad = no_grad();
+                var scores = rewardNetwork.LastTokenValues(result.SequenceIds(), result.SequenceMask()); // (B)
+                rewards.AddRange(scores.cpu().to(ScalarType.Float64).data<double>().ToArray());
+                responses.AddRange(result.Sequences().Select(s => tokenizer.Decode(s.GeneratedIds, skipSpecialTokens: true).Trim()));
+            }
+        }
+        finally
+        {
+            if (wasTraining) rewardNetwork.train();
+        }
+        return (responses, rewards);
+    }
+
+    /// <summary>The non-blank lines of a prompts file.</summary>
+    public static IReadOnlyList<string> ReadPrompts(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"prompts file not found: {path}", path);
+        var prompts = Data.Utf8Lines.Read(path).Select(l => l.Line).Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.Trim()).ToList();
+        return prompts.Count > 0 ? prompts : throw new InvalidDataException($"{path} has no prompts");
+    }
+
+    static (Gpt Policy, TextTokenizer Tokenizer) LoadPolicy(RewardModelOptions options)
+    {
+        if (options.InitFrom is { } folder)
+        {
+            if (!Directory.Exists(folder))
+                throw new DirectoryNotFoundException($"reward model option 'init_from': checkpoint folder {folder} does not exist (train it with `rlhf sft`, or use the shipped data/checkpoints/sft)");
+            return (Checkpoint.LoadGpt(folder), TextTokenizer.Load(folder));
+        }
+        var tokenizer = TextTokenizer.Load(Path.Combine(options.DataFolder, "tokenizer"));
+        // Exactly the tokenizer's ids, so the random policy's samples decode.
+        return (new Gpt(options.RandomModel with { Dropout = 0.0, VocabularySize = tokenizer.VocabularySize, PadTokenId = tokenizer.PadId }), tokenizer);
+    }
+
+    /// <summary>Rounds every weight through <paramref name="storeAs"/> and back, so the model in memory equals the one saved.</summary>
+    static void RoundWeights(nn.Module model, ScalarType storeAs)
+    {
+        using var noGrad = no_grad();
+        foreach (var parameter in model.parameters())
+        {
+            using var rounded = parameter.to(storeAs).to(parameter.dtype);
+            parameter.copy_(rounded);
+        }
+    }
+}
