@@ -11,6 +11,7 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     GenerateCommand.Create(),
     TokenizeCommand.Create(),
     ExportCommand.Create(),
+    HeadroomCommand.Create(),
     ModelSpeedCommand.Create(),
     BenchCommand.Create(),
     DataCommand.Create(),

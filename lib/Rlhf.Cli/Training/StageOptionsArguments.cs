@@ -17,6 +17,7 @@ sealed class StageOptionsArguments(string outputDescription, bool resumable)
         DefaultValueFactory = _ => [],
     };
     readonly Option<string?> output = new("--out") { Description = outputDescription };
+    readonly Option<string?> preset = new("--preset") { Description = $"Start from a preset instead of the course defaults: {Gpt2SmallPreset.Name} (the stage on a GPT-2 small folder with GPT-2-sized hyperparameters; docs/scale.md)." };
     readonly Option<string?>? resume = resumable
         ? new("--resume") { Description = "Continue from a trainer checkpoint folder (OUT/checkpoints/step-NNNNNN)." }
         : null;
@@ -27,12 +28,15 @@ sealed class StageOptionsArguments(string outputDescription, bool resumable)
         command.Add(config);
         command.Add(set);
         command.Add(output);
+        command.Add(preset);
         if (resume is not null) command.Add(resume);
     }
 
-    /// <summary>The stage's defaults with the config file, then <c>--set</c>, <c>--out</c> and <c>--resume</c> applied.</summary>
+    /// <summary>The stage's defaults (or the <c>--preset</c>'s) with the config file, then <c>--set</c>, <c>--out</c> and <c>--resume</c> applied.</summary>
     public T Bind<T>(ParseResult parse, T defaults) where T : class
     {
+        if (parse.GetValue(preset) is { } name)
+            defaults = Gpt2SmallPreset.For<T>(name) ?? throw new ArgumentException($"--preset {name}: unknown preset for this verb (known: {Gpt2SmallPreset.Name})");
         var overrides = (parse.GetValue(set) ?? []).ToList();
         if (parse.GetValue(output) is { } folder) overrides.Add($"output_folder={folder}");
         if (resume is not null && parse.GetValue(resume) is { } checkpoint) overrides.Add($"resume_from={checkpoint}");

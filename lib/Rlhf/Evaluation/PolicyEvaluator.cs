@@ -77,7 +77,8 @@ public sealed class PolicyEvaluator
     /// As <see cref="Evaluate(string, ICausalLanguageModel, IReadOnlyList{string})"/>, and on the same responses: with a
     /// <paramref name="reference"/>, each response's KL(policy || reference) (<see cref="KlToReference.PerSequence"/>, at the
     /// sampling temperature; it needs sampling without top-k / top-p, since a Monte-Carlo KL must draw from the policy
-    /// itself); with a <paramref name="rewardModel"/>, each (prompt, response)'s normalised reward-model score.
+    /// itself); with a <paramref name="rewardModel"/>, each response's normalised reward-model score, read from the generated ids (as PPO
+    /// scores its rollouts; the reward model must share the policy's tokenizer).
     /// </summary>
     /// <exception cref="ArgumentException">A reference is given but the options decode greedily or truncate the distribution.</exception>
     public PolicyEvaluation Evaluate(string name, ICausalLanguageModel policy, IReadOnlyList<string> prompts,
@@ -97,6 +98,8 @@ public sealed class PolicyEvaluator
             throw new ArgumentException(
                 $"KL to the reference is a Monte-Carlo estimate over responses sampled from the policy itself; these settings ({Options.Describe()}) do not: use temperature sampling without top-k or top-p (e.g. PolicyEvaluationOptions.TemperatureOne).",
                 nameof(reference));
+        if (rewardModel is not null && (rewardModel.Tokenizer.VocabularySize != Tokenizer.VocabularySize || rewardModel.Tokenizer.EndOfTextId != Tokenizer.EndOfTextId))
+            throw new ArgumentException("the reward model's tokenizer is not the policy's: it scores the generated ids, so both must share one vocabulary", nameof(rewardModel));
         foreach (var prompt in prompts)
             if (!GoldJudge.CanScore(prompt)) throw new ArgumentException($"not a TinyWorld prompt, so the gold judge cannot score it: \"{prompt}\"", nameof(prompts));
 
@@ -121,7 +124,11 @@ public sealed class PolicyEvaluator
             var judged = batch.Select((prompt, i) => Judge(prompt, sequences[i], encoded[i].Truncation.Truncated) with { KlToReference = kl?[i] }).ToList();
             if (rewardModel is not null)
             {
-                var scores = rewardModel.Score(judged.Select(j => (j.Prompt, j.Response)).ToList(), Options.BatchSize);
+                // The generated ids themselves, as PPO scores its rollouts: decoding and re-encoding through the chat template
+                // would add a space token after "### Assistant:" that the policy never wrote.
+                using var scope = torch.NewDisposeScope();
+                var scores = rewardModel.Score(result.SequenceIds().to(rewardModel.Device), result.SequenceMask().to(rewardModel.Device))
+                    .cpu().to(torch.ScalarType.Float64).data<double>().ToArray(); // (B)
                 judged = judged.Select((j, i) => j with { RewardScore = scores[i] }).ToList();
             }
             samples.AddRange(judged);

@@ -21,15 +21,19 @@ sealed class TinyHfGpt2
 
     public int VocabularySize { get; }
 
-    public TinyHfGpt2(int vocabularySize, int seed)
+    /// <summary>Context length (n_positions); <see cref="Positions"/> unless a longer one is asked for.</summary>
+    public int Context { get; }
+
+    public TinyHfGpt2(int vocabularySize, int seed, int context = Positions)
     {
         VocabularySize = vocabularySize;
+        Context = context;
         var random = new Random(seed);
         void Add(string name, long[] shape, float center = 0, float spread = 0.3f) =>
             Weights[name] = (Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b))
                 .Select(_ => center + spread * (float)(random.NextDouble() * 2 - 1)).ToArray(), shape);
         Add("wte.weight", [vocabularySize, Width]);
-        Add("wpe.weight", [Positions, Width]);
+        Add("wpe.weight", [context, Width]);
         for (int i = 0; i < Layers; i++)
         {
             Add($"h.{i}.ln_1.weight", [Width], center: 1, spread: 0.1f);
@@ -69,7 +73,7 @@ sealed class TinyHfGpt2
             ["architectures"] = new[] { "GPT2LMHeadModel" },
             ["model_type"] = "gpt2",
             ["activation_function"] = "gelu_new",
-            ["n_layer"] = Layers, ["n_head"] = Heads, ["n_embd"] = Width, ["n_positions"] = Positions, ["n_ctx"] = Positions,
+            ["n_layer"] = Layers, ["n_head"] = Heads, ["n_embd"] = Width, ["n_positions"] = Context, ["n_ctx"] = Context,
             ["vocab_size"] = VocabularySize, ["layer_norm_epsilon"] = 1e-5,
             ["resid_pdrop"] = 0.0, ["embd_pdrop"] = 0.0, ["attn_pdrop"] = 0.0, ["n_inner"] = null,
             ["bos_token_id"] = 0, ["eos_token_id"] = 0,
@@ -83,7 +87,7 @@ sealed class TinyHfGpt2
         if (withMaskBuffers)
             for (int i = 0; i < Layers; i++)
             {
-                tensors[$"{prefix}h.{i}.attn.bias"] = torch.ones(Positions, Positions).tril().view(1, 1, Positions, Positions);
+                tensors[$"{prefix}h.{i}.attn.bias"] = torch.ones(Context, Context).tril().view(1, 1, Context, Context);
                 tensors[$"{prefix}h.{i}.attn.masked_bias"] = torch.tensor(-1e4f);
             }
         editTensors?.Invoke(tensors);
