@@ -1,0 +1,67 @@
+using System.Text.Json.Nodes;
+using Rlhf.Study;
+
+namespace Rlhf.Tests.Study;
+
+/// <summary><c>rlhf study --smoke</c> end to end: every stage trained once, cached on the next run, re-trained only where an
+/// option changed or a stage was cut short, and bad keys named before anything trains.</summary>
+public sealed class StudyCommandTests : IDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("rlhf-study-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    static string[] Lines(string output, string state) =>
+        System.Text.RegularExpressions.Regex.Matches(output, $@"^\[[\d:]+\] (?<stage>[^:\n]+): {state} \(", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups["stage"].Value).ToArray();
+
+    [Fact]
+    public void A_smoke_study_trains_once_reuses_its_cache_and_retrains_only_what_changed_or_was_cut_short()
+    {
+        string output = Path.Combine(root, "s");
+        string[] study = ["study", "--out", output, "--smoke", "--seeds", "31", "--headroom-samples", "1"];
+        var (code, text) = Repo.RunCli(null, study);
+        Assert.True(code == 0, text);
+        Assert.Equal(["world", "sft seed 31", "rm seed 31", "ppo seed 31", "dpo seed 31", "eval seed 31"], Lines(text, "training"));
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "study.json")))!;
+        foreach (var policy in new[] { "base", "sft", "ppo", "dpo" })
+            Assert.InRange(json["policies"]![policy]!["31"]!["gold_mean"]!.GetValue<double>(), 0, 1);
+        Assert.InRange(json["policies"]!["sft"]!["31"]!["rm_gold_accuracy"]!.GetValue<double>(), 0, 1);
+        Assert.True(json["bar"]!.AsArray().Count >= 10, "the bar's lines are checked");
+        Assert.Equal(8, json["headroom"]!.AsArray().Count);
+        Assert.Contains("✓", File.ReadAllText(Path.Combine(output, "study.md")) + "✗"); // one of the two marks on every bar line
+
+        // The same command again: every stage comes from the cache.
+        (code, text) = Repo.RunCli(null, study);
+        Assert.True(code == 0, text);
+        Assert.Empty(Lines(text, "training"));
+        Assert.Equal(6, Lines(text, "cached").Length);
+
+        // A DPO option changes: DPO and the evaluation train again, nothing upstream does.
+        (code, text) = Repo.RunCli(null, [.. study, "--set", "dpo.beta=0.3"]);
+        Assert.True(code == 0, text);
+        Assert.Equal(["dpo seed 31", "eval seed 31"], Lines(text, "training"));
+
+        // A study killed inside the PPO stage (a folder without done.json, and no evaluation after it yet) starts that stage again.
+        var ppo = Directory.GetDirectories(Path.Combine(output, "cache"), "ppo-s31-*").Single();
+        File.Delete(Path.Combine(ppo, StudyRunner.DoneFile));
+        foreach (var eval in Directory.GetDirectories(Path.Combine(output, "cache"), "eval-s31-*")) Directory.Delete(eval, recursive: true);
+        (code, text) = Repo.RunCli(null, study);
+        Assert.True(code == 0, text);
+        Assert.Equal(["ppo seed 31", "eval seed 31"], Lines(text, "training"));
+    }
+
+    [Theory]
+    [InlineData("--world", "nosuch=1", "--world nosuch: unknown option")]
+    [InlineData("--set", "dpo.betta=1", "--set dpo.betta: unknown option")]
+    [InlineData("--set", "grpo.beta=1", "unknown stage 'grpo'")]
+    [InlineData("--set", "ppo.batch_size=8", "'training.batch_size' is not used by PPO")]
+    public void A_bad_key_is_named_before_anything_trains(string option, string value, string expected)
+    {
+        var output = Path.Combine(root, "bad");
+        var (code, text) = Repo.RunCli(null, "study", "--out", output, "--smoke", option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, text);
+        Assert.False(Directory.Exists(Path.Combine(output, "cache")), "nothing was trained");
+    }
+}
