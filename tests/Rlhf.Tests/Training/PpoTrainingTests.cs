@@ -144,6 +144,18 @@ public sealed class PpoTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Prompts_the_gold_judge_does_not_know_train_without_a_gold_score()
+    {
+        var data = Path.Combine(root, "own-data");
+        Directory.CreateDirectory(data);
+        File.WriteAllText(Path.Combine(data, PpoTraining.PromptsFile), "Tell me a joke about cats.\nWrite a haiku about rain.\n");
+        File.Copy(Repo.Path("data", "tinyworld", PpoTraining.CorpusFile), Path.Combine(data, PpoTraining.CorpusFile));
+        var result = PpoTraining.Run(Options(Path.Combine(root, "own")) with { DataFolder = data, RolloutBatchSize = 2, NumMiniBatches = 1 });
+        Assert.Equal(2, result.History.Series("objective/scores").Count);
+        Assert.Empty(result.History.Series("gold/score"));
+    }
+
+    [Fact]
     public void Prompts_file_errors_name_the_file_and_line()
     {
         var path = Path.Combine(root, "prompts.txt");

@@ -54,7 +54,10 @@ public sealed class PpoSetup : IDisposable
             var prompts = Prompts = PpoTraining.LoadPrompts(Path.Combine(options.DataFolder, PpoTraining.PromptsFile), template,
                 Policy.ContextLength - options.ResponseLength);
             var tokenizer = Tokenizer;
-            double Gold(string prompt, int[] response) => GoldJudge.Score(prompt, tokenizer.Decode(response, skipSpecialTokens: true)).Score;
+            // The gold judge knows TinyWorld's prompts only; a user's own prompts get NaN and are left out of gold/score
+            // (evaluate such a policy with the reward model's score and the KL, docs/scale.md).
+            double Gold(string prompt, int[] response) =>
+                GoldJudge.CanScore(prompt) ? GoldJudge.Score(prompt, tokenizer.Decode(response, skipSpecialTokens: true)).Score : double.NaN;
             Trainer = new PpoTrainer(options, Policy, reference, critic, scorer, prompts,
                 Tokenizer.EndOfTextId, Tokenizer.PadId, Gold, pretraining);
         }

@@ -119,8 +119,11 @@ public sealed partial class PpoTrainer
             ["response/distinct_2"] = Evaluation.Statistics.DistinctN(rollout.Responses, 2),
             ["response/entropy"] = MaskedStatistics.Mean(rollout.Entropy, rollout.ResponseMask).item<float>(),
         };
-        if (goldScore is not null)
-            metrics["gold/score"] = rollout.Prompts.Select((p, i) => goldScore(p.Text, rollout.Responses[i])).Average();
+        if (goldScore is not null) // NaN for prompts the gold judge does not know (a user's own prompts): left out of the mean
+        {
+            var judged = rollout.Prompts.Select((p, i) => goldScore(p.Text, rollout.Responses[i])).Where(double.IsFinite).ToList();
+            if (judged.Count > 0) metrics["gold/score"] = judged.Average();
+        }
         return metrics;
     }
 
