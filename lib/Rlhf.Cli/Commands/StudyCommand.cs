@@ -13,7 +13,7 @@ namespace Rlhf.Cli.Commands;
 static class StudyCommand
 {
     /// <summary>Rough wall times (seconds, 2 cores) of each stage at full size, used when the cache holds no earlier run of it.</summary>
-    static readonly Dictionary<string, double> DefaultSeconds = new() { ["world"] = 10, ["base"] = 900, ["sft"] = 60, ["rm"] = 90, ["ppo"] = 40, ["dpo"] = 90, ["eval"] = 240 };
+    static readonly Dictionary<string, double> DefaultSeconds = new() { ["pairs"] = 120, ["world"] = 10, ["base"] = 900, ["sft"] = 60, ["rm"] = 90, ["ppo"] = 40, ["dpo"] = 90, ["eval"] = 240 };
 
     public static Command Create()
     {
@@ -23,10 +23,11 @@ static class StudyCommand
         var seeds = new Option<string>("--seeds") { Description = "Training seeds, comma-separated.", DefaultValueFactory = _ => "1234" };
         var stages = new Option<string>("--stages") { Description = $"Stages to run ({string.Join(",", StudyOptions.AllStages)}).", DefaultValueFactory = _ => string.Join(",", StudyOptions.AllStages) };
         var smoke = new Option<bool>("--smoke") { Description = "Tiny sizes everywhere (a quick check of the recipe)." };
+        var onPolicy = new Option<int>("--on-policy-samples") { Description = "Add comparisons of the SFT policy's own samples (N per preference prompt, labelled by the world's annotator) to the RM's and DPO's pairs; 0 adds none.", DefaultValueFactory = _ => 0 };
         var headroom = new Option<int>("--headroom-samples") { Description = "Samples per prompt of the headroom table (0 skips it).", DefaultValueFactory = _ => 8 };
         var command = new Command("study", "Run an experiment end to end (world -> SFT -> RM -> PPO and DPO -> evaluation) per seed, each stage cached; writes study.json and study.md.")
         {
-            output, world, set, seeds, stages, smoke, headroom,
+            output, world, set, seeds, stages, smoke, headroom, onPolicy,
         };
         command.SetAction(parse =>
         {
@@ -51,7 +52,7 @@ static class StudyCommand
                 {
                     OutputFolder = parse.GetValue(output)!, World = worldOptions, Seeds = seedList, Smoke = parse.GetValue(smoke),
                     Stages = parse.GetValue(stages)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                    Overrides = overrides.ToDictionary(o => o.Key, o => (IReadOnlyList<string>)o.Value), HeadroomSamples = parse.GetValue(headroom),
+                    Overrides = overrides.ToDictionary(o => o.Key, o => (IReadOnlyList<string>)o.Value), HeadroomSamples = parse.GetValue(headroom), OnPolicySamples = parse.GetValue(onPolicy),
                 }.Validate();
                 StudyRunner.CheckOverrides(options);
             }

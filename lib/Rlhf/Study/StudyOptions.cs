@@ -39,6 +39,10 @@ public sealed record StudyOptions
     /// <summary>Samples per prompt of the headroom table (<see cref="Evaluation.Headroom"/>) in the evaluation stage; 0 skips it.</summary>
     public int HeadroomSamples { get; init; } = 8;
 
+    /// <summary>Samples per prompt of the SFT policy on the world's preference prompts, compared pairwise by the world's annotator
+    /// and added to its comparisons for the reward model and DPO (<see cref="OnPolicyComparisons"/>); 0 (default) adds none.</summary>
+    public int OnPolicySamples { get; init; }
+
     /// <summary>Throws naming the first unknown stage or empty list.</summary>
     public StudyOptions Validate()
     {
@@ -46,6 +50,7 @@ public sealed record StudyOptions
         if (Stages.Count == 0) throw new ArgumentException("study: --stages needs at least one stage");
         foreach (var stage in Stages.Concat(Overrides.Keys))
             if (!AllStages.Contains(stage)) throw new ArgumentException($"study: unknown stage '{stage}' (stages: {string.Join(", ", AllStages)})");
+        if (OnPolicySamples is < 0 or 1) throw new ArgumentException("study: on-policy samples must be 0 (off) or at least 2");
         if (HeadroomSamples < 0) throw new ArgumentException("study: headroom samples must be 0 (off) or more");
         World.Validate();
         return this;

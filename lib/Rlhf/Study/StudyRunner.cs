@@ -64,10 +64,13 @@ public static class StudyRunner
             if (!Wants("sft")) continue;
             var sftOptions = Sft(options, world, basePolicy, seed);
             var sft = Cached(cache, "sft", seed, Key(sftOptions with { OutputFolder = "" }), folder => SftTraining.Run(sftOptions with { OutputFolder = folder }), say, runs, NoMetrics);
-            string? rm = null, ppo = null, dpo = null;
+            string? rm = null, ppo = null, dpo = null, pairs = null;
+            if (options.OnPolicySamples > 0 && (Wants("rm") || options.Stages.Contains("dpo")))
+                pairs = Path.Combine(Cached(cache, "pairs", seed, $"{sft}\n{options.OnPolicySamples}\n{OptionsBinder.ToJson(options.World.Annotator)}",
+                    folder => WriteOnPolicyPairs(options, world, sft, seed, folder), say, runs, f => ReadNumbers(Path.Combine(f, "pairs_metrics.json"))), "pairs.jsonl");
             if (Wants("rm"))
             {
-                var rmOptions = Rm(options, world, sft, seed);
+                var rmOptions = Rm(options, world, sft, seed, pairs);
                 rm = Cached(cache, "rm", seed, Key(rmOptions with { OutputFolder = "" }), folder =>
                 {
                     var result = RewardModelTraining.Run(rmOptions with { OutputFolder = folder });
@@ -84,7 +87,7 @@ public static class StudyRunner
             }
             if (options.Stages.Contains("dpo"))
             {
-                var dpoOptions = Dpo(options, world, sft, seed);
+                var dpoOptions = Dpo(options, world, sft, seed, pairs);
                 dpo = Cached(cache, "dpo", seed, Key(dpoOptions with { OutputFolder = "" }), folder => { using var _ = DpoTraining.Run(dpoOptions with { OutputFolder = folder }); }, say, runs, NoMetrics);
             }
             if (options.Stages.Contains("eval"))
@@ -135,10 +138,10 @@ public static class StudyRunner
         };
     }
 
-    static RewardModelOptions Rm(StudyOptions o, string world, string sft, long seed)
+    static RewardModelOptions Rm(StudyOptions o, string world, string sft, long seed, string? pairs = null)
     {
         var bound = Bind(o, "rm", new RewardModelOptions());
-        return bound with { DataFolder = world, InitFrom = sft, Training = bound.Training with { Seed = seed } };
+        return bound with { DataFolder = world, InitFrom = sft, TrainFile = pairs ?? bound.TrainFile, Training = bound.Training with { Seed = seed } };
     }
 
     static PpoOptions Ppo(StudyOptions o, string world, string sft, string rm, long seed)
@@ -147,10 +150,29 @@ public static class StudyRunner
         return bound with { DataFolder = world, InputCheckpoint = sft, RewardCheckpoint = rm, Training = bound.Training with { Seed = seed } };
     }
 
-    static DpoOptions Dpo(StudyOptions o, string world, string sft, long seed)
+    static DpoOptions Dpo(StudyOptions o, string world, string sft, long seed, string? pairs = null)
     {
         var bound = Bind(o, "dpo", new DpoOptions());
-        return bound with { DataFolder = world, InputCheckpoint = sft, Training = bound.Training with { Seed = seed } };
+        return bound with { DataFolder = world, InputCheckpoint = sft, TrainFile = pairs ?? bound.TrainFile, Training = bound.Training with { Seed = seed } };
+    }
+
+    /// <summary>The world's comparisons followed by the SFT policy's own samples compared by the world's annotator (<c>pairs.jsonl</c>).</summary>
+    static void WriteOnPolicyPairs(StudyOptions options, string world, string sft, long seed, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        using var policy = Checkpoint.LoadGpt(sft);
+        var prompts = Data.SeedFormats.LoadRanked(Path.Combine(world, "preferences_ranked.jsonl")).Records.Select(r => r.Prompt).ToList();
+        if (options.Smoke) prompts = prompts.Take(16).ToList();
+        var made = OnPolicyComparisons.Make(policy, TextTokenizer.Load(sft), prompts, options.OnPolicySamples, 1.0, options.World.Annotator,
+            options.World.Seed ^ (ulong)seed, options.Smoke ? 8 : 48);
+        var worldPairs = Data.SeedFormats.LoadPairwise(Path.Combine(world, "preferences_pairwise.jsonl")).Records;
+        Data.JsonlRecords.Write(Path.Combine(folder, "pairs.jsonl"),
+            worldPairs.Concat(made.Pairs).Select(p => new { prompt = p.Prompt, chosen = p.Chosen, rejected = p.Rejected }));
+        File.WriteAllText(Path.Combine(folder, "pairs_metrics.json"), new JsonObject
+        {
+            ["world_pairs"] = worldPairs.Count, ["on_policy_pairs"] = made.Pairs.Count, ["on_policy_agreement"] = made.Agreement,
+            ["equal_gold_left_out"] = made.EqualGold, ["empty_samples_left_out"] = made.Empty,
+        }.ToJsonString());
     }
 
     /// <summary>The stage's defaults, then the smoke sizes (when asked), then the study's overrides; a bad key names the stage.</summary>

@@ -51,6 +51,23 @@ public sealed class StudyCommandTests : IDisposable
         Assert.Equal(["ppo seed 31", "eval seed 31"], Lines(text, "training"));
     }
 
+    [Fact]
+    public void On_policy_comparisons_are_added_to_the_pairs_dpo_trains_on()
+    {
+        string output = Path.Combine(root, "onpolicy");
+        var (code, text) = Repo.RunCli(null, "study", "--out", output, "--smoke", "--seeds", "5", "--stages", "dpo", "--on-policy-samples", "3");
+        Assert.True(code == 0, text);
+        Assert.Equal(["world", "sft seed 5", "pairs seed 5", "dpo seed 5"], Lines(text, "training"));
+        var pairs = Directory.GetDirectories(Path.Combine(output, "cache"), "pairs-s5-*").Single();
+        var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(pairs, "pairs_metrics.json")))!;
+        int world = metrics["world_pairs"]!.GetValue<int>(), onPolicy = metrics["on_policy_pairs"]!.GetValue<int>();
+        Assert.Equal(6000, world);
+        Assert.InRange(onPolicy, 0, 16 * 3); // 16 prompts, at most 3 pairs of 3 distinct samples each
+        Assert.Equal(world + onPolicy, File.ReadAllLines(Path.Combine(pairs, "pairs.jsonl")).Length);
+        var dpo = Directory.GetDirectories(Path.Combine(output, "cache"), "dpo-s5-*").Single();
+        Assert.Contains(Path.Combine(pairs, "pairs.jsonl"), File.ReadAllText(Path.Combine(dpo, StudyRunner.DoneFile)).Replace("\\\\", "\\"));
+    }
+
     [Theory]
     [InlineData("--world", "nosuch=1", "--world nosuch: unknown option")]
     [InlineData("--set", "dpo.betta=1", "--set dpo.betta: unknown option")]
