@@ -118,6 +118,11 @@ public static class DatasetFile
         }
     }
 
+    /// <summary>Where a stage's <c>train_file</c> or <c>eval_file</c> is: a bare file name (<c>sft.jsonl</c>) inside the data folder,
+    /// a path with a folder in it (<c>data/samples/sft.parquet</c>, <c>/abs/pairs.jsonl</c>) as given, from the current directory.</summary>
+    public static string Resolve(string dataFolder, string file) =>
+        Path.IsPathRooted(file) || file.Contains('/') || file.Contains(Path.DirectorySeparatorChar) ? file : Path.Combine(dataFolder, file);
+
     /// <summary>The JSON name of a format (<c>hh_rlhf</c>), as <c>--set format=</c> takes it.</summary>
     public static string Name(DatasetFormat format) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(format.ToString());
 

@@ -74,6 +74,29 @@ public sealed class DatasetFileTests : IDisposable
         Assert.Contains("'prompt'", Assert.Throws<DatasetFormatException>(() => DatasetFile.LoadSft(unknown)).Message);
     }
 
+    [Fact]
+    public void A_bare_file_name_is_in_the_data_folder_and_a_path_is_taken_as_given()
+    {
+        Assert.Equal(Path.Combine("data/tinyworld", "sft.jsonl"), DatasetFile.Resolve("data/tinyworld", "sft.jsonl"));
+        Assert.Equal("data/samples/sft.parquet", DatasetFile.Resolve("data/tinyworld", "data/samples/sft.parquet"));
+        Assert.Equal("/abs/pairs.jsonl", DatasetFile.Resolve("data/tinyworld", "/abs/pairs.jsonl"));
+    }
+
+    [Fact]
+    public void Cli_dpo_reads_the_hh_rlhf_sample_and_sft_the_parquet_sample()
+    {
+        var (code, text) = Repo.RunCli(null, "dpo", "--set", "train_file=data/samples/hh_rlhf.jsonl", "--set", "eval_file=data/samples/hh_rlhf.jsonl",
+            "--set", $"input_checkpoint={TinyCheckpoint()}", "--set", "training.max_steps=2", "--set", "max_train_pairs=8", "--set", "eval_pairs=4",
+            "--set", "gold_prompts_per_kind=0", "--out", Path.Combine(root, "cli-dpo"));
+        Assert.True(code == 0, text);
+        Assert.Contains("data: data/samples/hh_rlhf.jsonl: hh-rlhf jsonl, 32 records", text);
+        (code, text) = Repo.RunCli(null, "sft", "--set", "train_file=data/samples/sft.parquet", "--set", $"input_checkpoint={TinyCheckpoint()}",
+            "--set", "training.max_steps=2", "--set", "eval_examples=4", "--set", "evaluate_input_model=false", "--set", "evaluation.max_prompts_per_kind=1",
+            "--set", "evaluation.generation.max_new_tokens=2", "--out", Path.Combine(root, "cli-sft"));
+        Assert.True(code == 0, text);
+        Assert.Contains("data/samples/sft.parquet (sft parquet): 32 examples", text);
+    }
+
     static GptConfig Tiny(TextTokenizer tokenizer) =>
         new() { Layers = 1, Heads = 2, EmbeddingSize = 16, ContextLength = 128, VocabularySize = tokenizer.VocabularySize };
 

@@ -70,10 +70,11 @@ public sealed record DpoOptions
     /// <summary>Folder with the preference files. Default <c>data/tinyworld</c>.</summary>
     public string DataFolder { get; init; } = "data/tinyworld";
 
-    /// <summary>Training pairs (<c>{"prompt","chosen","rejected"}</c> jsonl) inside <see cref="DataFolder"/>. Default <c>preferences_pairwise.jsonl</c>.</summary>
+    /// <summary>Training pairs in any preference format (<see cref="Format"/>): a bare file name inside <see cref="DataFolder"/>, a path
+    /// with a folder in it as given (<see cref="Data.DatasetFile.Resolve"/>). Default <c>preferences_pairwise.jsonl</c>.</summary>
     public string TrainFile { get; init; } = "preferences_pairwise.jsonl";
 
-    /// <summary>Held-out pairs inside <see cref="DataFolder"/>, for the evaluation metrics. Default <c>eval_preferences_pairwise.jsonl</c>.</summary>
+    /// <summary>Held-out pairs for the evaluation metrics, found as <see cref="TrainFile"/> is. Default <c>eval_preferences_pairwise.jsonl</c>.</summary>
     public string EvalFile { get; init; } = "eval_preferences_pairwise.jsonl";
 
     /// <summary>The format of <see cref="TrainFile"/> and <see cref="EvalFile"/>: <c>auto</c> (default) tells it from the content

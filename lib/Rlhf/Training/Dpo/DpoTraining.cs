@@ -43,8 +43,8 @@ public static class DpoTraining
         var policy = LoadPolicy(options.InputCheckpoint);
         try
         {
-            var train = Tokenize(Path.Combine(options.DataFolder, options.TrainFile), options.MaxTrainPairs, template, policy.ContextLength, options.Format);
-            var eval = Tokenize(Path.Combine(options.DataFolder, options.EvalFile), options.EvalPairs, template, policy.ContextLength, options.Format);
+            var train = Tokenize(DatasetFile.Resolve(options.DataFolder, options.TrainFile), options.MaxTrainPairs, template, policy.ContextLength, options.Format);
+            var eval = Tokenize(DatasetFile.Resolve(options.DataFolder, options.EvalFile), options.EvalPairs, template, policy.ContextLength, options.Format);
             var gold = GoldEvaluator(options, tokenizer);
             var mix = options.Ptx.Load(Path.Combine(options.DataFolder, World.TinyWorldWriter.CorpusFile), tokenizer);
             using var stage = new DpoStage(options, policy, DpoStage.FrozenCopy(policy), train, eval, options.InputCheckpoint,

@@ -22,11 +22,11 @@ public sealed record RewardModelOptions
     /// and (used when <see cref="InitFrom"/> is null) <c>tokenizer/</c>. Default <c>data/tinyworld</c>.</summary>
     public string DataFolder { get; init; } = "data/tinyworld";
 
-    /// <summary>Training pairs, any preference format (<see cref="Format"/>), inside <see cref="DataFolder"/> unless absolute.
+    /// <summary>Training pairs, any preference format (<see cref="Format"/>), inside <see cref="DataFolder"/> when a bare file name (a path with a folder in it is taken as given).
     /// Default <c>preferences_pairwise.jsonl</c>.</summary>
     public string TrainFile { get; init; } = RewardModelTraining.TrainingFile;
 
-    /// <summary>Held-out pairs for the accuracy, inside <see cref="DataFolder"/> unless absolute. Default <c>eval_preferences_pairwise.jsonl</c>.</summary>
+    /// <summary>Held-out pairs for the accuracy, inside <see cref="DataFolder"/> when a bare file name (a path with a folder in it is taken as given). Default <c>eval_preferences_pairwise.jsonl</c>.</summary>
     public string EvalFile { get; init; } = RewardModelTraining.HeldOutFile;
 
     /// <summary>The format of the two files: <c>auto</c> (default) tells it from the content

@@ -78,8 +78,8 @@ public static class RewardModelTraining
     /// </summary>
     public static (Loaded<PreferencePair> Training, Loaded<PreferencePair> HeldOut) LoadPairs(RewardModelOptions options)
     {
-        var training = DatasetFile.LoadPairs(Path.Combine(options.DataFolder, options.TrainFile), options.Format);
-        var heldOut = DatasetFile.LoadPairs(Path.Combine(options.DataFolder, options.EvalFile), options.Format);
+        var training = DatasetFile.LoadPairs(DatasetFile.Resolve(options.DataFolder, options.TrainFile), options.Format);
+        var heldOut = DatasetFile.LoadPairs(DatasetFile.Resolve(options.DataFolder, options.EvalFile), options.Format);
         foreach (var loaded in new[] { training, heldOut })
             if (loaded.Records.Count == 0)
                 throw new InvalidDataException($"{loaded.Report.File} holds no preference pairs ({loaded.Report.BlankLines} blank lines)");

@@ -19,7 +19,8 @@ public sealed record SftOptions
         Seed = 1234, MaxSteps = 400, BatchSize = 16, LearningRate = 1e-4, WarmupSteps = 20, EvalEvery = 50,
     };
 
-    /// <summary>The data folder: <see cref="TrainFile"/> and <see cref="EvalFile"/> are read from it unless they are absolute paths,
+    /// <summary>The data folder: <see cref="TrainFile"/> and <see cref="EvalFile"/> are read from it when they are bare file names (a path
+    /// with a folder in it is taken from the current directory, <see cref="Data.DatasetFile.Resolve"/>),
     /// and the gold judge's held-out prompts come from it. Default <c>data/tinyworld</c>.</summary>
     public string DataFolder { get; init; } = "data/tinyworld";
 

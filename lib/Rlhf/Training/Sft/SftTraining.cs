@@ -1,3 +1,4 @@
+using Rlhf.Data;
 using System.Text.Json;
 using Rlhf.Checkpoints;
 using Rlhf.Evaluation;
@@ -32,7 +33,7 @@ public static class SftTraining
         var tokenizer = TextTokenizer.Load(options.InputCheckpoint);
         var template = new ChatTemplate(tokenizer);
         var evaluator = new PolicyEvaluator(tokenizer, options.Evaluation);
-        var data = SftDataset.Load(Path.Combine(options.DataFolder, options.TrainFile), options.EvalFile is null ? null : Path.Combine(options.DataFolder, options.EvalFile),
+        var data = SftDataset.Load(DatasetFile.Resolve(options.DataFolder, options.TrainFile), options.EvalFile is null ? null : DatasetFile.Resolve(options.DataFolder, options.EvalFile),
             options.Format, template, options.MaxLength, options.EvalExamples, options.Training.Seed);
 
         TrainingResult training;
