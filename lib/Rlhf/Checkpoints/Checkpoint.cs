@@ -48,7 +48,7 @@ public static class Checkpoint
         config.Validate();
         if (storeAs is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16))
             throw new ArgumentException($"weights can be stored as Float32, Float16 or BFloat16, not {storeAs}", nameof(storeAs));
-        foreach (var file in requiredTokenizerFiles)
+        foreach (var file in Gpt2Bpe.UsesPackagedVocabulary(tokenizerFolder) ? [] : requiredTokenizerFiles)
             if (!File.Exists(Path.Combine(tokenizerFolder, file)))
                 throw new FileNotFoundException($"{Path.Combine(tokenizerFolder, file)} is missing: a checkpoint needs its tokenizer's {file}");
         var header = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>()) { ["format"] = "pt" };
@@ -140,7 +140,7 @@ public static class Checkpoint
         {
             int rows = HfGpt2.ReadConfig(folder).VocabularySize;
             int? padId = null;
-            if (File.Exists(Path.Combine(folder, TokenizerFiles.VocabFile)))
+            if (TokenizerFiles.Exists(folder))
             {
                 var tokenizer = TextTokenizer.Load(folder);
                 rows = Math.Max(rows, tokenizer.VocabularySize);
@@ -162,9 +162,15 @@ public static class Checkpoint
     }
 
     /// <summary>Copies <c>vocab.json</c>, <c>merges.txt</c> and, when present, <c>tokenizer_config.json</c> and
-    /// <c>special_tokens_map.json</c> from <paramref name="tokenizerFolder"/> into <paramref name="destination"/>.</summary>
+    /// <c>special_tokens_map.json</c> from <paramref name="tokenizerFolder"/> into <paramref name="destination"/>; for a GPT-2
+    /// folder without them (<see cref="Gpt2Bpe.UsesPackagedVocabulary"/>), writes GPT-2's packaged vocabulary.</summary>
     public static void CopyTokenizerFiles(string tokenizerFolder, string destination)
     {
+        if (Gpt2Bpe.UsesPackagedVocabulary(tokenizerFolder))
+        {
+            TokenizerFiles.Write(Gpt2Bpe.Vocabulary, destination); // GPT-2 without files: the checkpoint carries them from here on
+            return;
+        }
         foreach (var file in requiredTokenizerFiles.Concat(optionalTokenizerFiles))
         {
             var source = Path.Combine(tokenizerFolder, file);

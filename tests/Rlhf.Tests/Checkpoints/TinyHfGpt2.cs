@@ -63,8 +63,9 @@ sealed class TinyHfGpt2
         return tokenizer;
     }
 
-    /// <summary>Writes config.json + model.safetensors (+ the tokenizer from <paramref name="tokenizerFolder"/>).</summary>
-    public void Write(string folder, string tokenizerFolder, bool withPrefix, bool withMaskBuffers = true,
+    /// <summary>Writes config.json + model.safetensors (+ the tokenizer from <paramref name="tokenizerFolder"/>; none when null,
+    /// as a GPT-2 folder that relies on the packaged GPT-2 tokenizer).</summary>
+    public void Write(string folder, string? tokenizerFolder, bool withPrefix, bool withMaskBuffers = true,
         Action<Dictionary<string, object?>>? editConfig = null, Action<Dictionary<string, Tensor>>? editTensors = null)
     {
         Directory.CreateDirectory(folder);
@@ -81,6 +82,7 @@ sealed class TinyHfGpt2
         editConfig?.Invoke(config);
         File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(config));
 
+        Rlhf.Torch.TorchRuntime.Init(); // torch's first call may come from here
         using var scope = torch.NewDisposeScope();
         var prefix = withPrefix ? "transformer." : "";
         var tensors = Weights.ToDictionary(p => prefix + p.Key, p => torch.tensor(p.Value.Values, p.Value.Shape));
@@ -92,7 +94,7 @@ sealed class TinyHfGpt2
             }
         editTensors?.Invoke(tensors);
         SafetensorsFile.Write(Path.Combine(folder, "model.safetensors"), tensors, new Dictionary<string, string> { ["format"] = "pt" });
-        foreach (var file in new[] { "vocab.json", "merges.txt" })
+        foreach (var file in tokenizerFolder is null ? [] : new[] { "vocab.json", "merges.txt" })
             File.Copy(Path.Combine(tokenizerFolder, file), Path.Combine(folder, file), overwrite: true);
     }
 
