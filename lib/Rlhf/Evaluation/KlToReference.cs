@@ -1,7 +1,6 @@
 using Rlhf.Generation;
 using Rlhf.Models;
 using Rlhf.Text;
-using Rlhf.Training;
 using static TorchSharp.torch;
 
 namespace Rlhf.Evaluation;

@@ -1,3 +1,4 @@
+using Rlhf.Checkpoints;
 using Rlhf.Generation;
 using Rlhf.Models;
 using Rlhf.Text;

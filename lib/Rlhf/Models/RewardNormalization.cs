@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Rlhf.Checkpoints;
 using static TorchSharp.torch;
 
 namespace Rlhf.Models;
@@ -52,37 +51,6 @@ public sealed record RewardNormalization(double Mean, double Std)
         if (!double.IsFinite(Mean)) throw new ArgumentException($"reward normalisation 'mean' must be a finite number, got {Mean}");
         if (!(Std > 0) || !double.IsFinite(Std)) throw new ArgumentException($"reward normalisation 'std' must be a positive finite number, got {Std}");
         return this;
-    }
-
-    /// <summary>Writes <c>{"mean": ..., "std": ...}</c> to <see cref="FileName"/> in <paramref name="folder"/>.</summary>
-    public void Save(string folder)
-    {
-        Validate();
-        var json = new JsonObject { ["mean"] = Mean, ["std"] = Std };
-        AtomicFile.WriteText(Path.Combine(folder, FileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-    }
-
-    /// <summary>Reads <see cref="FileName"/> from <paramref name="folder"/>.</summary>
-    /// <exception cref="CheckpointFormatException">Missing file, not JSON, or a missing or invalid field (named).</exception>
-    public static RewardNormalization Load(string folder)
-    {
-        var path = Path.Combine(folder, FileName);
-        if (!File.Exists(path))
-            throw new CheckpointFormatException(path, null,
-                $"{FileName} is missing: a reward checkpoint needs its normalisation (written by RewardModel.Save; `rlhf rm` computes it after training)");
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new CheckpointFormatException(path, null, $"line {e.LineNumber + 1}: not valid JSON ({e.Message})", e); }
-        if (root is not JsonObject fields) throw new CheckpointFormatException(path, null, "expected a JSON object {\"mean\": ..., \"std\": ...}");
-        double Field(string name)
-        {
-            if (fields[name] is not JsonValue value || !value.TryGetValue(out double number))
-                throw new CheckpointFormatException(path, null, $"field '{name}' is missing or not a number");
-            return number;
-        }
-        var normalization = new RewardNormalization(Field("mean"), Field("std"));
-        try { return normalization.Validate(); }
-        catch (ArgumentException e) { throw new CheckpointFormatException(path, null, e.Message, e); }
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using Rlhf.Benchmarks;
 using Rlhf.Models;
 using Rlhf.Torch;
 

@@ -1,3 +1,4 @@
+using Rlhf.Models;
 using static Rlhf.Tests.TensorAssert;
 using Rlhf.Torch;
 using Rlhf.Training;

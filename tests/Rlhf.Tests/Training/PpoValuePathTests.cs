@@ -1,3 +1,4 @@
+using Rlhf.Models;
 using Rlhf.Torch;
 using Rlhf.Training;
 using TorchSharp;

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Rlhf.Training;
 
-/// <summary>Which per-token estimator of KL(policy || reference) the PPO reward penalises (see <see cref="KlEstimators"/>).</summary>
+/// <summary>Which per-token estimator of KL(policy || reference) the PPO reward penalises (see <see cref="Models.KlEstimators"/>).</summary>
 public enum KlEstimator
 {
     /// <summary>k1 = log pi - log pi_ref (the classic RLHF penalty: unbiased, can be negative per token).</summary>

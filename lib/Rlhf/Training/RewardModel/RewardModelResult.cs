@@ -17,7 +17,7 @@ public sealed record NormalizationSample(string Prompt, string Response, double 
 /// <param name="Samples">The policy samples the normalisation was computed from.</param>
 /// <param name="TrainingData">Load report of the training pairs (identical chosen/rejected pairs are kept and counted there).</param>
 /// <param name="TruncatedPairs">Training and held-out pairs with a conversation cut to <see cref="RewardModelOptions.MaxLength"/>.</param>
-/// <param name="OutputFolder">The reward checkpoint folder (load it with <see cref="RewardModel.Load"/>).</param>
+/// <param name="OutputFolder">The reward checkpoint folder (load it with <see cref="Checkpoints.RewardModel.Load"/>).</param>
 public sealed record RewardModelResult(
     TrainingResult Training, PreferenceEvaluation HeldOut, RewardNormalization Normalization,
     IReadOnlyList<NormalizationSample> Samples, LoadReport TrainingData, int TruncatedPairs, string OutputFolder);

@@ -1,3 +1,4 @@
+using Rlhf.Checkpoints;
 using Rlhf.Models;
 using static TorchSharp.torch;
 

@@ -67,7 +67,7 @@ public static class RewardModelTraining
         var normalization = RewardNormalization.FromSamples(rawRewards, options.DivideByStd);
         var samples = prompts.Select((p, i) => new NormalizationSample(p, responses[i], rawRewards[i], normalization.Apply(rawRewards[i]))).ToList();
 
-        normalization.Save(options.OutputFolder); // the weights are already there: the stage's final save (RewardModelStage.SaveFinalModel)
+        RewardNormalizationFile.Write(normalization, options.OutputFolder); // the weights are already there: the stage's final save (RewardModelStage.SaveFinalModel)
         return new RewardModelResult(trained, evaluation, normalization, samples, training.Report, truncated, options.OutputFolder);
     }
 

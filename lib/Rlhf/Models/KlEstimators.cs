@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Rlhf.Training;
+namespace Rlhf.Models;
 
 /// <summary>Per-token estimators of KL(policy || reference) from log-probs of tokens sampled from the policy
 /// (Schulman 2020, "Approximating KL Divergence"). Both are unbiased in expectation; k3 is never negative.</summary>

@@ -1,9 +1,9 @@
+using Rlhf.Plots;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Rlhf.Training;
 
-namespace Rlhf.Plots;
+namespace Rlhf.Training;
 
 /// <summary>
 /// A notebook training observer that keeps one small curve per chosen metric up to date (inline SVG, like

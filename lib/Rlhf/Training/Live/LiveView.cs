@@ -1,8 +1,8 @@
+using Rlhf.Plots;
 using System.Globalization;
 using System.Net;
-using Rlhf.Training;
 
-namespace Rlhf.Plots;
+namespace Rlhf.Training;
 
 /// <summary>
 /// What the notebook training views share: a title, a status line ("step 12 of 40", "done: 40 steps"), updates of the

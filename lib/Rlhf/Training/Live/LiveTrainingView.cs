@@ -1,9 +1,9 @@
+using Rlhf.Plots;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Rlhf.Training;
 
-namespace Rlhf.Plots;
+namespace Rlhf.Training;
 
 /// <summary>
 /// A training observer for notebooks: keeps one displayed value up to date with the step, loss, throughput, the last

@@ -1,10 +1,10 @@
-using Rlhf.Checkpoints;
+using Rlhf.Models;
 using Rlhf.Text;
 using Rlhf.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Rlhf.Models;
+namespace Rlhf.Checkpoints;
 
 /// <summary>
 /// A trained reward model, ready to score: a <see cref="ScalarHeadModel"/> whose value at a sequence's last real
@@ -48,7 +48,7 @@ public sealed class RewardModel : IDisposable
     public static RewardModel Load(string folder, Device? device = null)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"reward checkpoint folder {folder} does not exist");
-        var normalization = RewardNormalization.Load(folder);
+        var normalization = RewardNormalizationFile.Read(folder);
         var tokenizer = TextTokenizer.Load(folder);
         var model = new ScalarHeadModel(Checkpoint.ReadConfig(folder), device ?? TorchRuntime.Device);
         try
@@ -122,7 +122,7 @@ public sealed class RewardModel : IDisposable
     public void Save(string folder, IReadOnlyDictionary<string, string>? metadata = null, ScalarType storeAs = ScalarType.Float32)
     {
         SaveWeights(folder, Model, Tokenizer, metadata, storeAs);
-        Normalization.Save(folder);
+        RewardNormalizationFile.Write(Normalization, folder);
     }
 
     /// <summary>

@@ -1,9 +1,9 @@
-using Rlhf.Benchmarks;
+using Rlhf.Models;
 using Rlhf.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Rlhf.Models;
+namespace Rlhf.Benchmarks;
 
 /// <summary>What <see cref="ModelSpeed.MeasureTrainingStep"/> measured.</summary>
 /// <param name="Config">The model shape measured.</param>
