@@ -109,12 +109,12 @@ public class PolicyOptimizationMathTests
         // target 6, horizon 10000, 64 sequences: KL 12 -> error clip(1) = 0.2 -> beta * (1 + 0.2 * 64 / 10000) = beta * 1.00128.
         var controller = KlController.Adaptive(0.1, targetKl: 6, horizon: 10000);
         controller.Update(observedKl: 12, steps: 64);
-        Assert.Equal(0.100128, controller.Value, 9);
+        Assert.Equal(0.100128, controller.KlCoef, 9);
         controller.Update(observedKl: 3, steps: 64); // error -0.5 -> clipped to -0.2
-        Assert.Equal(0.100128 * (1 - 0.00128), controller.Value, 9);
+        Assert.Equal(0.100128 * (1 - 0.00128), controller.KlCoef, 9);
         var fixedController = KlController.Fixed(0.05);
         fixedController.Update(100, 64);
-        Assert.Equal(0.05, fixedController.Value);
+        Assert.Equal(0.05, fixedController.KlCoef);
     }
 
     // pi(y_w) = -1, pi(y_l) = -3, ref = -2 for both, beta 0.5: log-ratios +1 and -1, h = 2, beta h = 1.

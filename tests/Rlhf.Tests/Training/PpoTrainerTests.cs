@@ -40,7 +40,7 @@ public class PpoTrainerTests
         // Row 1 (2 tokens, the 9 is padding): -0.5 * (0.5, -0.5) = (-0.25, 0.25), + score 1 at t1 -> (-0.25, 1.25, 0).
         var kl = tensor(new float[] { 0.1f, 0.2f, 0.3f, 0.5f, -0.5f, 9f }, [2, 3]);
         var mask = tensor(new long[] { 1, 1, 1, 1, 1, 0 }, [2, 3]);
-        var (rewards, nonScore) = PpoRewards.TokenRewards(kl, tensor(new float[] { 2, 1 }), mask, klCoefficient: 0.5);
+        var (rewards, nonScore) = PpoRewards.TokenRewards(kl, tensor(new float[] { 2, 1 }), mask, klCoef: 0.5);
         Near([-0.05, -0.1, 1.85, -0.25, 1.25, 0], rewards.reshape(-1));
         Near([-0.05, -0.1, -0.15, -0.25, 0.25, 0], nonScore.reshape(-1));
     }
@@ -112,7 +112,7 @@ public class PpoTrainerTests
         // beta = 0.1 * (1 - 0.2 * 4 sequences / horizon 4) = 0.08.
         Assert.Equal(0.0, history.Last("objective/kl")!.Value, 6);
         Assert.Equal(0.1, history.Last("objective/kl_coef")!.Value, 9);
-        Assert.Equal(0.08, setup.Trainer.KlCoefficient, 9);
+        Assert.Equal(0.08, setup.Trainer.KlCoef, 9);
         var error = Assert.Throws<ArgumentException>(() => new PpoOptions { RolloutBatchSize = 10, NumMiniBatches = 3 }.Validate());
         Assert.Contains("num_mini_batches", error.Message);
     }

@@ -145,7 +145,7 @@ public class PpoValuePathTests
         Perturb(setup);
         using var rollout = setup.Trainer.Rollout(0);
         var mask = rollout.ResponseMask;
-        var (raw, _) = PpoRewards.TokenRewards(rollout.Kl, rollout.Scores, mask.to(ScalarType.Int64), rollout.KlCoefficient);
+        var (raw, _) = PpoRewards.TokenRewards(rollout.Kl, rollout.Scores, mask.to(ScalarType.Int64), rollout.KlCoef);
 
         var expected = MaskedStatistics.Whiten(raw, mask, shiftMean: false) * mask;
         Close(expected, rollout.Rewards * mask, 1e-4, "whitened rewards");

@@ -4,7 +4,7 @@ namespace Rlhf.Training;
 public abstract class KlController
 {
     /// <summary>The coefficient to use for the next rollout.</summary>
-    public abstract double Value { get; }
+    public abstract double KlCoef { get; }
 
     /// <summary>Updates the coefficient after a rollout whose mean per-sequence KL was <paramref name="observedKl"/>,
     /// over <paramref name="steps"/> sequences.</summary>
@@ -18,14 +18,14 @@ public abstract class KlController
 
     sealed class FixedKl(double value) : KlController
     {
-        public override double Value => value;
+        public override double KlCoef => value;
         public override void Update(double observedKl, int steps) { }
     }
 
     sealed class AdaptiveKl(double initial, double targetKl, double horizon) : KlController
     {
         double value = initial;
-        public override double Value => value;
+        public override double KlCoef => value;
 
         public override void Update(double observedKl, int steps)
         {

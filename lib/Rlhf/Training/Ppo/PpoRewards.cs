@@ -38,12 +38,12 @@ public static class PpoRewards
     /// <param name="klPerToken">(B, N) KL estimate per token (k1 or k3), any value where the mask is 0.</param>
     /// <param name="scores">(B) reward-model score of each response (already penalised for a missing end-of-text).</param>
     /// <param name="responseMask">(B, N) 1 on response tokens; every row has at least one.</param>
-    /// <param name="klCoefficient">beta.</param>
+    /// <param name="klCoef">beta.</param>
     /// <returns>Per-token rewards (B, N), 0 where the mask is 0, and the non-score part -beta * kl (B, N).</returns>
-    public static (Tensor Rewards, Tensor NonScoreRewards) TokenRewards(Tensor klPerToken, Tensor scores, Tensor responseMask, double klCoefficient)
+    public static (Tensor Rewards, Tensor NonScoreRewards) TokenRewards(Tensor klPerToken, Tensor scores, Tensor responseMask, double klCoef)
     {
         var mask = responseMask.to(klPerToken.dtype);                              // (B, N)
-        var nonScore = -klCoefficient * klPerToken * mask;                          // (B, N)
+        var nonScore = -klCoef * klPerToken * mask;                          // (B, N)
         var lastIndex = (responseMask.to(ScalarType.Int64).sum(1) - 1).unsqueeze(1); // (B, 1) last response token (right padding)
         var scoreAtEnd = zeros_like(nonScore).scatter(1, lastIndex, scores.to(nonScore.dtype).unsqueeze(1)); // (B, N)
         return (nonScore + scoreAtEnd, nonScore);

@@ -67,7 +67,7 @@ public sealed class PpoRollout : IDisposable
     public required Tensor Returns { get; init; }
 
     /// <summary>The KL coefficient beta used for the rewards.</summary>
-    public required double KlCoefficient { get; init; }
+    public required double KlCoef { get; init; }
 
     /// <summary>Seconds spent sampling the responses.</summary>
     public double GenerationSeconds { get; init; }

@@ -47,11 +47,11 @@ public sealed partial class PpoTrainer
         var scores = PpoRewards.PenalizeUnfinished(rawScores, ended, options.MissingEosPenalty);          // (B)
         if (options.LengthPenalty > 0) scores = PpoRewards.PenalizeLength(scores, mask, options.LengthPenalty); // (B)
 
-        double beta = klController.Value;
+        double klCoef = klController.KlCoef;
         var kl = (options.KlEstimator == KlEstimator.K3
             ? KlEstimators.K3(logProbs, referenceLogProbs)
             : KlEstimators.K1(logProbs, referenceLogProbs)) * mask;                                     // (B, N)
-        var (rewards, nonScoreRewards) = PpoRewards.TokenRewards(kl, scores, responseMask, beta);         // (B, N)
+        var (rewards, nonScoreRewards) = PpoRewards.TokenRewards(kl, scores, responseMask, klCoef);         // (B, N)
         if (options.WhitenRewards) rewards = MaskedStatistics.Whiten(rewards, mask, shiftMean: false);
         var (advantages, returns) = GeneralizedAdvantageEstimation.Compute(rewards, values, mask, options.Gamma, options.Lam); // (B, N)
         if (options.WhitenAdvantages) advantages = MaskedStatistics.Whiten(advantages, mask);
@@ -78,7 +78,7 @@ public sealed partial class PpoTrainer
             Rewards = rewards.MoveToOuterDisposeScope(),
             Advantages = advantages.MoveToOuterDisposeScope(),
             Returns = returns.MoveToOuterDisposeScope(),
-            KlCoefficient = beta,
+            KlCoef = klCoef,
             GenerationSeconds = generationSeconds,
             ScoringSeconds = clock.Elapsed.TotalSeconds - generationSeconds,
         };

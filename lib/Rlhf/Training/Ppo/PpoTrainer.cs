@@ -107,7 +107,7 @@ public sealed partial class PpoTrainer : ILoopStage, IDisposable
     public PpoIterationTimings? LastTimings { get; private set; }
 
     /// <summary>The KL coefficient the next rollout will use.</summary>
-    public double KlCoefficient => klController.Value;
+    public double KlCoef => klController.KlCoef;
 
     /// <summary>
     /// Runs the iterations in the shared <see cref="TrainingLoop"/>, from the start or from a step checkpoint
@@ -150,7 +150,7 @@ public sealed partial class PpoTrainer : ILoopStage, IDisposable
         if (!double.IsFinite(update.Loss))
             return new TrainingStep(iteration + 1, options.Iterations, update.Loss, learningRate, double.NaN, 0, 0, metrics);
         foreach (var (name, value) in update.Metrics) metrics[name] = value;
-        metrics["objective/kl_coef"] = rollout.KlCoefficient;
+        metrics["objective/kl_coef"] = rollout.KlCoef;
         klController.Update(metrics["objective/kl"], rollout.BatchSize);
         if (options.PretrainEvalEvery > 0 && ((iteration + 1) % options.PretrainEvalEvery == 0 || iteration + 1 == options.Iterations))
             metrics["pretrain/lm_loss"] = PretrainLoss();
@@ -194,7 +194,7 @@ public sealed partial class PpoTrainer : ILoopStage, IDisposable
         SavePolicy(folder);
         WriteWeights(Path.Combine(folder, CriticFolder), critic);
         optimizer.save_state_dict(Path.Combine(folder, OptimizerFile));
-        File.WriteAllText(Path.Combine(folder, PpoStateFile), new JsonObject { ["kl_coef"] = klController.Value }.ToJsonString(OptionsBinder.Json));
+        File.WriteAllText(Path.Combine(folder, PpoStateFile), new JsonObject { ["kl_coef"] = klController.KlCoef }.ToJsonString(OptionsBinder.Json));
     }
 
     void ILoopStage.LoadState(string folder)
