@@ -50,9 +50,11 @@ public static class RewardModelTraining
 
         var template = new ChatTemplate(tokenizer);
         var (training, heldOut) = LoadPairs(options);
-        var trainingPairs = training.Records.Select(p => PreferenceExample.Encode(p, template, options.MaxLength)).ToList();
-        var heldOutPairs = heldOut.Records.Select(p => PreferenceExample.Encode(p, template, options.MaxLength)).ToList();
-        int truncated = trainingPairs.Count(p => p.Truncated) + heldOutPairs.Count(p => p.Truncated);
+        // The same encoding and collation as DPO's (TokenizedPreferences -> PreferenceBatch).
+        var trainingSet = new TokenizedPreferences(training.Records, template, options.MaxLength) { Report = training.Report };
+        var heldOutSet = new TokenizedPreferences(heldOut.Records, template, options.MaxLength) { Report = heldOut.Report };
+        var (trainingPairs, heldOutPairs) = (trainingSet.Examples.ToList(), heldOutSet.Examples.ToList());
+        int truncated = trainingSet.TruncatedPairs + heldOutSet.TruncatedPairs;
         if (options.LinearProbeFirst && resumeFrom is null) LinearProbeHead.Fit(model, trainingPairs, tokenizer.PadId, options.EvalBatchPairs);
 
         var mix = options.Ptx.Load(Path.Combine(options.DataFolder, World.TinyWorldWriter.CorpusFile), tokenizer);

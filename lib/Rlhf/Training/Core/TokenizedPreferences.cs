@@ -5,12 +5,12 @@ using static TorchSharp.torch;
 
 namespace Rlhf.Training;
 
-/// <summary>Preference pairs through the chat template: each response becomes its own training sequence (prompt,
-/// response, end-of-text, with the response's loss mask), ready to be collated chosen-then-rejected.</summary>
+/// <summary>Preference pairs through the chat template, for the reward model and DPO alike: each pair a
+/// <see cref="PreferenceExample"/> (both conversations encoded, gold scores where the judge can score), collated
+/// chosen-then-rejected by <see cref="PreferenceBatch.Collate"/>.</summary>
 public sealed class TokenizedPreferences
 {
-    readonly ChatExample[] chosen;
-    readonly ChatExample[] rejected;
+    readonly PreferenceExample[] examples;
     readonly int padId;
 
     /// <summary>Encodes <paramref name="pairs"/> with <paramref name="template"/>, each sequence cut to <paramref name="maxLength"/>
@@ -19,10 +19,8 @@ public sealed class TokenizedPreferences
     {
         if (pairs.Count == 0) throw new ArgumentException("no preference pairs given", nameof(pairs));
         Pairs = pairs;
-        var encoded = pairs.Select(p => template.EncodePair(p.Prompt, p.Chosen, p.Rejected, maxLength)).ToArray();
-        chosen = encoded.Select(e => e.Chosen).ToArray();
-        rejected = encoded.Select(e => e.Rejected).ToArray();
-        TruncatedPairs = Enumerable.Range(0, pairs.Count).Count(i => chosen[i].Truncation.Truncated || rejected[i].Truncation.Truncated);
+        examples = pairs.Select(p => PreferenceExample.Encode(p, template, maxLength)).ToArray();
+        TruncatedPairs = examples.Count(e => e.Truncated);
         padId = template.Tokenizer.PadId;
     }
 
@@ -39,16 +37,18 @@ public sealed class TokenizedPreferences
     /// <summary>Pairs with a sequence cut to fit the maximum length (they are kept, cut, not dropped).</summary>
     public int TruncatedPairs { get; }
 
+    /// <summary>The encoded pairs.</summary>
+    public IReadOnlyList<PreferenceExample> Examples => examples;
+
     /// <summary>The chosen and rejected sequences of pair <paramref name="index"/>.</summary>
-    public (ChatExample Chosen, ChatExample Rejected) this[int index] => (chosen[index], rejected[index]);
+    public (ChatExample Chosen, ChatExample Rejected) this[int index] => (examples[index].Chosen, examples[index].Rejected);
 
     /// <summary>Pads pairs <paramref name="indices"/> into (2N, T) tensors on <see cref="TorchRuntime.Device"/>: ids and loss mask,
     /// chosen rows first, then rejected rows in the same order.</summary>
     public (Tensor InputIds, Tensor LossMask) Collate(IReadOnlyList<int> indices)
     {
-        var examples = indices.Select(i => chosen[i]).Concat(indices.Select(i => rejected[i])).ToList();
-        var padded = BatchCollator.ForTraining(examples, padId);
-        var device = TorchRuntime.Device;
-        return (tensor(padded.InputIds, device: device), tensor(padded.LossMask, device: device)); // (2N, T), (2N, T)
+        var batch = PreferenceBatch.Collate(indices.Select(i => examples[i]).ToList(), padId, TorchRuntime.Device);
+        batch.AttentionMask.Dispose(); // DPO's sums need only the loss mask
+        return (batch.InputIds, batch.LossMask); // (2N, T), (2N, T)
     }
 }

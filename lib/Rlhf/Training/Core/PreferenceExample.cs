@@ -17,7 +17,7 @@ namespace Rlhf.Training;
 public sealed record PreferenceExample(PreferencePair Pair, ChatExample Chosen, ChatExample Rejected, double? GoldChosen, double? GoldRejected)
 {
     /// <summary>Whether either conversation was cut to fit the length limit.</summary>
-    public bool Truncated => Chosen.Truncation != TruncationReport.None || Rejected.Truncation != TruncationReport.None;
+    public bool Truncated => Chosen.Truncation.Truncated || Rejected.Truncation.Truncated;
 
     /// <summary>Encodes <paramref name="pair"/> with <paramref name="template"/>, cut to <paramref name="maxLength"/> tokens (the
     /// shared prompt once for both answers).</summary>
