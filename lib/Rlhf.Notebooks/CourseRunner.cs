@@ -67,7 +67,8 @@ public static class CourseRunner
         var resultsPath = Path.Combine(outputFolder, "results.json");
         await File.WriteAllTextAsync(resultsPath, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
         var reportPath = Path.Combine(outputFolder, "report.html");
-        await File.WriteAllTextAsync(reportPath, Report(results, CourseReport.Sections(summary, reportInputs, started)), cancellationToken);
+        var sections = CourseClaims.Section(CourseClaims.From(results)) + CourseReport.Sections(summary, reportInputs, started);
+        await File.WriteAllTextAsync(reportPath, Report(results, sections), cancellationToken);
         return new CourseResult(results, reportPath, resultsPath, summary);
     }
 

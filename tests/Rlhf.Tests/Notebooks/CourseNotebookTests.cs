@@ -47,5 +47,8 @@ public sealed class CourseNotebookTests
         var codeCells = notebook["cells"]!.AsArray().Count(c => (string?)c!["cell_type"] == "code");
         Assert.Equal(codeCells, result.Cells.Count);
         Assert.Contains(notebook["cells"]!.AsArray(), c => c!["outputs"] is System.Text.Json.Nodes.JsonArray { Count: > 0 });
+        // A claim the prose makes must hold on the run, unless it is asserted at full size only.
+        var failing = CourseClaims.Failing(CourseClaims.FromNotebook(name, result.ExecutedNotebook).ToList());
+        Assert.True(failing.Count == 0, string.Join("\n", failing.Select(c => $"{c.Claim}")));
     }
 }
