@@ -39,4 +39,16 @@ public class LiveTrainingViewTests
     [Fact]
     public void Titles_are_html_escaped() =>
         Assert.Contains("&lt;b&gt;", new LiveTrainingView("<b>", _ => { }).ToHtml());
+
+    [Fact]
+    public void Only_the_chosen_evaluation_metrics_are_shown_in_their_order_one_per_row()
+    {
+        var view = new LiveTrainingView("DPO", _ => { }, evaluationMetrics: ["eval/rewards/accuracies", "eval/loss", "eval/not_logged"]);
+        view.OnEvaluation(5, new Dictionary<string, double> { ["eval/loss"] = 0.61, ["eval/logps/chosen"] = -40, ["eval/rewards/accuracies"] = 0.7 });
+        var html = view.ToHtml();
+        Assert.DoesNotContain("logps", html);
+        Assert.True(html.IndexOf("eval/rewards/accuracies", StringComparison.Ordinal) < html.IndexOf("eval/loss", StringComparison.Ordinal));
+        Assert.Equal(2, html.Split("<tr>").Length - 1);
+        Assert.EndsWith("eval/rewards/accuracies 0.7  eval/loss 0.61", view.ToString());
+    }
 }
