@@ -54,8 +54,8 @@ public sealed record PolicyEvaluation(string Policy, string Sampling, IReadOnlyL
     }
 
     /// <summary>
-    /// The same prompts answered by each policy, side by side: the first <paramref name="perKind"/> prompts of each task
-    /// kind, one response column per policy with its verdict. The evaluations must cover the same prompts in the same order.
+    /// The same prompts answered by each policy, side by side: <paramref name="perKind"/> prompts of each task kind, those
+    /// whose answers the gold judge scores differently first, one response column per policy with its verdict. The evaluations must cover the same prompts in the same order.
     /// </summary>
     public static HtmlTable CompareSamples(IReadOnlyList<PolicyEvaluation> evaluations, int perKind = 1)
     {
@@ -65,10 +65,14 @@ public sealed record PolicyEvaluation(string Policy, string Sampling, IReadOnlyL
         foreach (var e in evaluations.Skip(1))
             if (!e.Samples.Select(s => s.Prompt).SequenceEqual(prompts))
                 throw new ArgumentException($"'{e.Policy}' was evaluated on other prompts than '{evaluations[0].Policy}'; compare evaluations of the same prompt list", nameof(evaluations));
-        var chosen = Enumerable.Range(0, prompts.Count).GroupBy(i => evaluations[0].Samples[i].Kind).SelectMany(g => g.Take(perKind)).ToList();
+        // Per task kind, prompts whose answers the gold judge scores differently come first: those show what changed
+        // (the first prompt of a kind is often one every policy gets wrong the same way).
+        int Differing(int i) => evaluations.Select(e => e.Samples[i].GoldScore).Distinct().Count();
+        var chosen = Enumerable.Range(0, prompts.Count).GroupBy(i => evaluations[0].Samples[i].Kind)
+            .SelectMany(g => g.OrderByDescending(Differing).ThenBy(i => i).Take(perKind)).ToList();
         var rows = chosen.Select(i => (IReadOnlyList<object?>)[
             evaluations[0].Samples[i].Kind.ToString(), prompts[i],
             .. evaluations.Select(e => (object?)$"{e.Samples[i].Response.Trim()}  [{e.Samples[i].Verdict}]")]).ToArray();
-        return new HtmlTable("The same prompts, each policy's response [gold verdict]", ["task", "prompt", .. evaluations.Select(e => e.Policy)], rows);
+        return new HtmlTable(evaluations.Count == 1 ? "Responses [gold verdict]" : "The same prompts, each policy's response [gold verdict]; per task, prompts where the policies differ first", ["task", "prompt", .. evaluations.Select(e => e.Policy)], rows);
     }
 }

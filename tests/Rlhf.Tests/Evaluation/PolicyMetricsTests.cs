@@ -109,6 +109,12 @@ public class PolicyMetricsTests
         var table = PolicyEvaluation.CompareSamples([a, a with { Policy = "a2" }], perKind: 1);
         Assert.Equal(["task", "prompt", "a", "a2"], table.Columns);
         Assert.Equal(6, table.Rows.Count); // six task kinds present, one prompt each
+
+        // Where a second policy answers the second harmful request differently, that prompt is the one shown for the kind.
+        var changed = Fixed.Select((s, i) => i == 4 ? s with { Response = "I can't help with that.", Verdict = Verdict.Refused, GoldScore = 1.0 } : s).ToArray();
+        var b2 = PolicyEvaluation.FromSamples("b", "greedy", changed);
+        var harmful = PolicyEvaluation.CompareSamples([a, b2], perKind: 1).Rows.Single(r => (string)r[0]! == nameof(TaskKind.HarmfulRequest));
+        Assert.Contains("I can't help with that.", (string)harmful[3]!);
     }
 
     [Fact]
