@@ -82,15 +82,16 @@ public sealed record RewardKlFrontier(
         return new RewardKlFrontier(points, missing, options.Evaluation.Describe());
     }
 
-    /// <summary>KL on x, mean gold reward on y, one series per method, each point labelled with its setting.</summary>
+    /// <summary>KL on x, mean gold reward on y, one series per method, each point labelled with its setting, with error bars of
+    /// one standard error both ways (over the prompts: a gap smaller than the bars is not a measured difference).</summary>
     public Figure Chart() => Charts.Scatter(
-        $"Reward-KL frontier ({Sampling})", "KL(policy || SFT) per response, nats", "mean gold score",
-        Points.Select(p => new LabeledPoint(p.Kl, p.GoldMean, p.Label, p.Method)).ToList());
+        $"Reward-KL frontier ({Sampling}; bars: ± 1 s.e.)", "KL(policy || SFT) per response, nats", "mean gold score",
+        Points.Select(p => new LabeledPoint(p.Kl, p.GoldMean, p.Label, p.Method, p.KlSe, p.GoldMeanSe)).ToList());
 
     /// <summary>The over-optimisation picture (Gao et al. 2022): reward-model score on x, gold score on y, same points.</summary>
     public Figure OverOptimisationChart() => Charts.Scatter(
-        "Reward model vs gold judge on the same responses", "mean reward-model score (normalised)", "mean gold score",
-        Points.Select(p => new LabeledPoint(p.RmScore, p.GoldMean, p.Label, p.Method)).ToList());
+        "Reward model vs gold judge on the same responses (bars: ± 1 s.e.)", "mean reward-model score (normalised)", "mean gold score",
+        Points.Select(p => new LabeledPoint(p.RmScore, p.GoldMean, p.Label, p.Method, p.RmScoreSe, p.GoldMeanSe)).ToList());
 
     /// <summary>The points as a table, missing policies named in the caption.</summary>
     public HtmlTable ToTable() => HtmlTable.From(

@@ -20,7 +20,7 @@ public static partial class Charts
         var traces = points.GroupBy(p => p.Group).Select(g =>
         {
             RequireText(g.Key, nameof(points));
-            return new JsonObject
+            var trace = new JsonObject
             {
                 ["type"] = "scatter",
                 ["mode"] = connect ? "lines+markers+text" : "markers+text",
@@ -30,6 +30,12 @@ public static partial class Charts
                 ["text"] = Texts(g.Select(p => p.Label ?? "")),
                 ["textposition"] = "top center",
             };
+            // Error bars (plotly's error_x / error_y, symmetric, in data units) when any point of the group has one.
+            if (g.Any(p => p.XError is not null))
+                trace["error_x"] = new JsonObject { ["type"] = "data", ["array"] = Numbers(g.Select(p => p.XError ?? 0)), ["visible"] = true };
+            if (g.Any(p => p.YError is not null))
+                trace["error_y"] = new JsonObject { ["type"] = "data", ["array"] = Numbers(g.Select(p => p.YError ?? 0)), ["visible"] = true };
+            return trace;
         }).ToList();
         return Titled(traces, title, xLabel, yLabel);
     }

@@ -5,4 +5,6 @@ namespace Rlhf.Plots;
 /// <param name="Y">Vertical position (e.g. gold reward).</param>
 /// <param name="Label">Text shown next to the point (e.g. <c>"beta=0.1"</c>); may be empty.</param>
 /// <param name="Group">Points with the same group share a colour and a legend entry (e.g. <c>"PPO"</c>, <c>"DPO"</c>).</param>
-public sealed record LabeledPoint(double X, double Y, string Label, string Group = "points");
+/// <param name="XError">Half-length of the horizontal error bar (e.g. one standard error), or null for none.</param>
+/// <param name="YError">Half-length of the vertical error bar, or null for none.</param>
+public sealed record LabeledPoint(double X, double Y, string Label, string Group = "points", double? XError = null, double? YError = null);

@@ -177,5 +177,16 @@ public class ChartsTests
         var (unconnected, _) = PlotlyJson.Read(Charts.Scatter("t", "x", "y", [new(1, 2, "a")]));
         Assert.Equal("markers+text", unconnected[0].GetProperty("mode").GetString());
         Assert.Equal(["points"], unconnected.Names());
+        Assert.False(unconnected[0].TryGetProperty("error_y", out _)); // no error bars unless a point has one
+    }
+
+    [Fact]
+    public void Scatter_draws_error_bars_of_the_given_half_lengths()
+    {
+        var (traces, _) = PlotlyJson.Read(Charts.Scatter("frontier", "KL", "gold",
+            [new(0.5, 0.4, "a", "PPO", XError: 0.1, YError: 0.06), new(0.9, 0.5, "b", "PPO", YError: 0.05)]));
+        Assert.Equal([0.06, 0.05], traces[0].GetProperty("error_y").Numbers("array"));
+        Assert.Equal([0.1, 0.0], traces[0].GetProperty("error_x").Numbers("array"));
+        Assert.True(traces[0].GetProperty("error_y").GetProperty("visible").GetBoolean());
     }
 }
