@@ -33,10 +33,15 @@ public static partial class Charts
                 lines.Add(LineTrace(s.Name, s.Steps, s.Values));
                 continue;
             }
+            // One legend entry per series: the faint raw line shares the smoothed line's legend group (one click hides both).
             var raw = LineTrace($"{s.Name} (raw)", s.Steps, s.Values);
             raw["opacity"] = RawLineOpacity;
+            raw["legendgroup"] = s.Name;
+            raw["showlegend"] = false;
             lines.Add(raw);
-            lines.Add(LineTrace(s.Name, s.Steps, s.Smoothed(smoothing).Values));
+            var smoothed = LineTrace(s.Name, s.Steps, s.Smoothed(smoothing).Values);
+            smoothed["legendgroup"] = s.Name;
+            lines.Add(smoothed);
         }
         return Titled(lines, title, xLabel, yLabel);
     }

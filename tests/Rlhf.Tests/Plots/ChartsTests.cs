@@ -63,6 +63,10 @@ public class ChartsTests
         var smoothed = traces[1].Numbers("y");
         Assert.Equal(Smoothing.Ema([2, 4, 8], 0.5), smoothed);
         Assert.Equal(6.0, smoothed[2], 12); // hand-computed in SmoothingTests
+        // One legend entry for the series: the raw line is in the smoothed line's group and not listed itself.
+        Assert.False(traces[0].GetProperty("showlegend").GetBoolean());
+        Assert.Equal("loss", traces[0].GetProperty("legendgroup").GetString());
+        Assert.Equal("loss", traces[1].GetProperty("legendgroup").GetString());
     }
 
     [Fact]
