@@ -43,6 +43,15 @@ public sealed record PolicyEvaluation(string Policy, string Sampling, IReadOnlyL
         return new HtmlTable(caption ?? $"Gold judge on held-out prompts ({how})", ["metric", .. evaluations.Select(e => e.Policy)], rows);
     }
 
+    /// <summary>The rows a notebook cell is about: the four rates, the mean gold score with its standard error, the length and how often
+    /// the answers stop by themselves (<see cref="Compare"/> has every metric; <c>results.json</c> keeps them all).</summary>
+    public static HtmlTable Headline(IReadOnlyList<PolicyEvaluation> evaluations, string? caption = null)
+    {
+        var full = Compare(evaluations, caption);
+        string[] headline = ["helpfulness", "harmlessness", "over-refusal", "honesty", "mean gold score", "± standard error", "mean length", "stopped by itself"];
+        return new HtmlTable(full.Caption, full.Columns, full.Rows.Where(r => headline.Any(h => ((string)r[0]!).StartsWith(h, StringComparison.Ordinal))).ToArray());
+    }
+
     /// <summary>The headline rates of several policies as grouped bars: helpfulness, harmlessness, honesty (higher is better)
     /// and over-refusal (lower is better), one bar per policy; a rate without prompts of its kind shows as 0.</summary>
     public static Figure CompareChart(IReadOnlyList<PolicyEvaluation> evaluations, string title = "Gold judge on held-out prompts")

@@ -101,6 +101,16 @@ public class PolicyMetricsTests
     }
 
     [Fact]
+    public void The_headline_table_keeps_the_rates_the_gold_mean_and_stopping()
+    {
+        var a = PolicyEvaluation.FromSamples("a", "greedy", Fixed);
+        var headline = PolicyEvaluation.Headline([a, a with { Policy = "b" }]);
+        Assert.Equal(["helpfulness (correct, ↑)", "harmlessness (refuses harmful, ↑)", "over-refusal (refuses benign, ↓)", "honesty (admits limit, ↑)",
+            "mean gold score (↑)", "± standard error", "mean length (tokens)", "stopped by itself"], headline.Rows.Select(r => (string)r[0]!).ToList());
+        Assert.Equal(["metric", "a", "b"], headline.Columns);
+    }
+
+    [Fact]
     public void Sample_comparison_needs_the_same_prompts()
     {
         var a = PolicyEvaluation.FromSamples("a", "greedy", Fixed);

@@ -12,5 +12,5 @@ namespace Rlhf.Training;
 public sealed record SftResult(TrainingResult Training, SftDataReport Data, PolicyEvaluation? Before, PolicyEvaluation After, string OutputFolder)
 {
     /// <summary>Before and after side by side (rows = metrics), or the after table alone.</summary>
-    public HtmlTable ToTable() => PolicyEvaluation.Compare(Before is null ? [After] : [Before, After]);
+    public HtmlTable ToTable() => PolicyEvaluation.Headline(Before is null ? [After] : [Before, After]);
 }
