@@ -1,3 +1,4 @@
+using Rlhf.Evaluation;
 using Rlhf.Checkpoints;
 using Rlhf.Models;
 using Rlhf.Text;

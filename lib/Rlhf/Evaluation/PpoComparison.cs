@@ -1,9 +1,8 @@
-using Rlhf.Evaluation;
 using Rlhf.Models;
 using Rlhf.Plots;
 using Rlhf.Text;
 
-namespace Rlhf.Training;
+namespace Rlhf.Evaluation;
 
 /// <summary>
 /// The PPO stage's "done when" numbers on held-out prompts: the gold judge's verdicts for the reference (SFT) and the PPO
