@@ -79,4 +79,17 @@ public sealed record PolicySetOptions
         foreach (var policy in Policies) policy.Validate();
         return this;
     }
+
+    /// <summary>The settings in one short table a learner reads at a glance: each policy and its folder, the reference and
+    /// baseline, the reward model, both sampling settings and the prompts file.</summary>
+    public Plots.HtmlTable ToTable() => Plots.HtmlTable.FromPairs("The evaluation's settings", new Dictionary<string, string>
+    {
+        ["policies"] = string.Join(", ", Policies.Select(p => $"{p.Name} ({p.Folder})")),
+        ["reference (KL, win rate)"] = Reference,
+        ["baseline (second win rate)"] = Baseline,
+        ["reward model (rm_score)"] = RewardCheckpoint ?? "none",
+        ["main setting"] = Greedy.Describe(),
+        ["sampled setting (t1, KL)"] = TemperatureOne.Describe(),
+        ["prompts"] = Greedy.PromptsFile + (Greedy.MaxPromptsPerKind > 0 ? $" ({Greedy.MaxPromptsPerKind} per task kind)" : " (all)"),
+    }, "setting", "value");
 }

@@ -15,3 +15,16 @@ public class SideBySideTests
         Assert.Throws<ArgumentException>(() => SideBySide.Answer("Write me a poem about the sea.", policies));
     }
 }
+
+public class PolicySetOptionsTableTests
+{
+    [Fact]
+    public void The_settings_table_names_every_policy_and_both_samplings()
+    {
+        var table = PolicySetOptions.Course("/repo").ToTable();
+        Assert.Equal(["setting", "value"], table.Columns);
+        var policies = (string)table.Rows.Single(r => (string)r[0]! == "policies")[1]!;
+        foreach (var name in new[] { "base", "sft", "ppo", "dpo" }) Assert.Contains(name + " (", policies);
+        Assert.Contains("greedy", (string)table.Rows.Single(r => (string)r[0]! == "main setting")[1]!);
+    }
+}
