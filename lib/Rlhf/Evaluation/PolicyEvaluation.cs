@@ -64,7 +64,7 @@ public sealed record PolicyEvaluation(string Policy, string Sampling, IReadOnlyL
 
     /// <summary>
     /// The same prompts answered by each policy, side by side: <paramref name="perKind"/> prompts of each task kind, those
-    /// whose answers the gold judge scores differently first, one response column per policy with its verdict. The evaluations must cover the same prompts in the same order.
+    /// whose answers the gold judge scores most differently first, one response column per policy with its verdict. The evaluations must cover the same prompts in the same order.
     /// </summary>
     public static HtmlTable CompareSamples(IReadOnlyList<PolicyEvaluation> evaluations, int perKind = 1)
     {
@@ -74,11 +74,11 @@ public sealed record PolicyEvaluation(string Policy, string Sampling, IReadOnlyL
         foreach (var e in evaluations.Skip(1))
             if (!e.Samples.Select(s => s.Prompt).SequenceEqual(prompts))
                 throw new ArgumentException($"'{e.Policy}' was evaluated on other prompts than '{evaluations[0].Policy}'; compare evaluations of the same prompt list", nameof(evaluations));
-        // Per task kind, prompts whose answers the gold judge scores differently come first: those show what changed
+        // Per task kind, prompts whose answers the gold judge scores most differently come first: those show what changed
         // (the first prompt of a kind is often one every policy gets wrong the same way).
-        int Differing(int i) => evaluations.Select(e => e.Samples[i].GoldScore).Distinct().Count();
+        double Spread(int i) => evaluations.Max(e => e.Samples[i].GoldScore) - evaluations.Min(e => e.Samples[i].GoldScore);
         var chosen = Enumerable.Range(0, prompts.Count).GroupBy(i => evaluations[0].Samples[i].Kind)
-            .SelectMany(g => g.OrderByDescending(Differing).ThenBy(i => i).Take(perKind)).ToList();
+            .SelectMany(g => g.OrderByDescending(Spread).ThenBy(i => i).Take(perKind)).ToList();
         var rows = chosen.Select(i => (IReadOnlyList<object?>)[
             evaluations[0].Samples[i].Kind.ToString(), prompts[i],
             .. evaluations.Select(e => (object?)$"{e.Samples[i].Response.Trim()}  [{e.Samples[i].Verdict}]")]).ToArray();

@@ -69,8 +69,10 @@ public class ChartRenderingTests
             Assert.Equal(3, Regex.Matches(dom, "<g class=\"textpoint\"").Count);
             // Titles, legend entries and point labels are drawn as SVG text.
             foreach (var text in new[] { "SFT loss curve", "Reward scores", "Gold judge", "Reward-KL frontier", "Bradley–Terry",
-                "train loss", "eval loss (raw)", "chosen", "rejected", "helpfulness", "honesty", "PPO", "DPO", "σ(margin)", "β=0.3" })
+                "train loss", "eval loss", "chosen", "rejected", "helpfulness", "honesty", "PPO", "DPO", "σ(margin)", "β=0.3" })
                 Assert.Contains($">{text}</text>", dom);
+            // A smoothed series has one legend entry: its faint raw line is not listed.
+            Assert.DoesNotContain(">eval loss (raw)</text>", dom);
         }
         finally
         {
