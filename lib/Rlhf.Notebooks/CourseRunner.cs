@@ -16,8 +16,10 @@ public sealed record CourseNotebook(string Name, NotebookRunResult Result, strin
 /// <param name="Notebooks">Every notebook, in course order.</param>
 /// <param name="ReportPath">The report page: notebooks, evaluation, frontier, training curves.</param>
 /// <param name="ResultsPath">The <c>results.json</c> written beside it.</param>
-/// <param name="Results">Its content (<see cref="CourseReport.Results"/>).</param>
-public sealed record CourseResult(IReadOnlyList<CourseNotebook> Notebooks, string ReportPath, string ResultsPath, JsonObject Results)
+/// <param name="Results">Its content (<see cref="CourseReport.Results"/> plus <c>claims</c>).</param>
+/// <param name="Claims">Every claim the notebooks checked on their run (<see cref="CourseClaims"/>), read once from the outputs.</param>
+public sealed record CourseResult(IReadOnlyList<CourseNotebook> Notebooks, string ReportPath, string ResultsPath, JsonObject Results,
+    IReadOnlyList<NotebookClaim> Claims)
 {
     /// <summary>True when every notebook ran to the end.</summary>
     public bool Succeeded => Notebooks.All(n => n.Result.Succeeded);
@@ -64,12 +66,14 @@ public static class CourseRunner
             results.Add(new CourseNotebook(name, result, executedPath, htmlPath));
         }
         var summary = CourseReport.Results(reportInputs, results, started);
+        var claims = CourseClaims.From(results);
+        summary["claims"] = CourseClaims.ToJson(claims);
         var resultsPath = Path.Combine(outputFolder, "results.json");
         await File.WriteAllTextAsync(resultsPath, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
         var reportPath = Path.Combine(outputFolder, "report.html");
-        var sections = CourseClaims.Section(CourseClaims.From(results)) + CourseReport.Sections(summary, reportInputs, started);
+        var sections = CourseClaims.Section(claims) + CourseReport.Sections(summary, reportInputs, started);
         await File.WriteAllTextAsync(reportPath, Report(results, sections), cancellationToken);
-        return new CourseResult(results, reportPath, resultsPath, summary);
+        return new CourseResult(results, reportPath, resultsPath, summary, claims);
     }
 
     static string Report(IReadOnlyList<CourseNotebook> notebooks, string sections)

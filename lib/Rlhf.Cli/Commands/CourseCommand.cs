@@ -48,7 +48,7 @@ static class CourseCommand
         foreach (var notebook in result.Notebooks)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{notebook.Name,-28} {notebook.Result.Duration.TotalSeconds,8:F1} s{(notebook.Result.Succeeded ? "" : "  (failed)")}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total",-28} {result.Notebooks.Sum(n => n.Result.Duration.TotalSeconds),8:F1} s"));
-        var claims = CourseClaims.From(result.Notebooks);
+        var claims = result.Claims;
         var failing = CourseClaims.Failing(claims);
         Console.WriteLine($"Claims the notebooks check on their run: {claims.Count(c => c.Claim.Holds == true)} of {claims.Count} hold" +
                           (claims.Any(c => c.Claim.Holds is null) ? $", {claims.Count(c => c.Claim.Holds is null)} asserted at full size only" : ""));

@@ -94,8 +94,9 @@ sealed class TinyHfGpt2
             }
         editTensors?.Invoke(tensors);
         SafetensorsFile.Write(Path.Combine(folder, "model.safetensors"), tensors, new Dictionary<string, string> { ["format"] = "pt" });
-        foreach (var file in tokenizerFolder is null ? [] : new[] { "vocab.json", "merges.txt" })
-            File.Copy(Path.Combine(tokenizerFolder, file), Path.Combine(folder, file), overwrite: true);
+        if (tokenizerFolder is not null)
+            foreach (var file in new[] { "vocab.json", "merges.txt" })
+                File.Copy(Path.Combine(tokenizerFolder, file), Path.Combine(folder, file), overwrite: true);
     }
 
     /// <summary>The same array transposed by hand: HF's [in, out] Conv1D weight as a Linear [out, in] weight.</summary>

@@ -15,7 +15,9 @@ public sealed class CourseRunnerTests : IDisposable
     {
         folder.Notebook("01-second.ipynb", Cell.Markdown("# Second\nfails *on purpose*"), Cell.Code("throw new InvalidOperationException(\"broken on purpose\");"));
         folder.Notebook("00-first.ipynb", Cell.Markdown("# First"), Cell.Code("Console.WriteLine(\"hello <course>\");"));
-        folder.Notebook("02-third.ipynb", Cell.Markdown("# Third"), Cell.Code("display(HTML(\"<b>bold output</b>\"));"));
+        var claimHtml = new Rlhf.Evaluation.Claim("the run says so", false, "1 -> 0").ToHtml().Replace("\"", "\"\"");
+        folder.Notebook("02-third.ipynb", Cell.Markdown("# Third"), Cell.Code("display(HTML(\"<b>bold output</b>\"));"),
+            Cell.Code($"display(HTML(@\"{claimHtml}\"));"));
         folder.Notebook("scratch.ipynb", Cell.Code("throw new Exception(\"not a course notebook: never run\");"));
         var output = Path.Combine(folder.Path, "out");
 
@@ -37,6 +39,13 @@ public sealed class CourseRunnerTests : IDisposable
         Assert.Contains("2 of 3 notebooks ran to the end", report);
         Assert.Contains("failed at cell 2: System.InvalidOperationException: broken on purpose", report);
         Assert.Contains("href=\"00-first.html\"", report);
+
+        // A claim shown by a notebook reaches the result, results.json and the report, read once from the outputs.
+        Assert.Equal([new NotebookClaim("02-third", new Rlhf.Evaluation.Claim("the run says so", false, "1 -> 0"))], result.Claims);
+        var written = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(result.ResultsPath))!["claims"]!.AsArray().Single()!;
+        Assert.Equal(("02-third", "the run says so", false, "1 -> 0"),
+            ((string)written["notebook"]!, (string)written["claim"]!, (bool)written["holds"]!, (string)written["figures"]!));
+        Assert.Contains("1 do not", report);
     }
 
     [Fact]

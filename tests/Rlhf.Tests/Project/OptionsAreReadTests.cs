@@ -6,9 +6,8 @@ namespace Rlhf.Tests;
 
 /// <summary>
 /// Every field of every stage's options is read by code other than its own record (its trainer, data loading, evaluation
-/// or the CLI), or is listed below as informational with the reason. A field nothing reads is a setting that silently
-/// does nothing (as <c>log_directory</c> once was for PPO); this test names it. The tests of each stage then show what
-/// the field changes (resume, ptx, KL, loss, batching tests).
+/// or the CLI). A field nothing reads is a setting that silently does nothing (as <c>log_directory</c> once was for PPO);
+/// this test names it. The tests of each stage then show what the field changes (resume, ptx, KL, loss, batching tests).
 /// </summary>
 public class OptionsAreReadTests
 {
@@ -18,11 +17,6 @@ public class OptionsAreReadTests
         "Rlhf.Training.SftOptions", "Rlhf.Training.RewardModelOptions", "Rlhf.Training.DpoOptions", "Rlhf.Training.PpoOptions",
         "Rlhf.Evaluation.PolicyEvaluationOptions", "Rlhf.Generation.GenerationOptions",
     ];
-
-    /// <summary>Fields no code needs to read, and why.</summary>
-    static readonly Dictionary<string, string> informational = new()
-    {
-    };
 
     static Dictionary<string, string> Sources() =>
         new[] { Repo.Path("lib", "Rlhf"), Repo.Path("lib", "Rlhf.Cli"), Repo.Path("lib", "Rlhf.Notebooks") }
@@ -42,7 +36,6 @@ public class OptionsAreReadTests
         {
             if (property.SetMethod is null || property.GetCustomAttribute<JsonIgnoreAttribute>() is not null) continue; // computed, not an option
             var key = $"{type.Name}.{property.Name}";
-            if (informational.ContainsKey(key)) continue;
             var read = new Regex($@"\.{property.Name}\b(?!\s*=[^=>])");
             if (!sources.Any(s => !declaring.Contains(s.Key) && read.IsMatch(s.Value))) unread.Add(key);
         }

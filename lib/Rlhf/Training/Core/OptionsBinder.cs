@@ -61,7 +61,12 @@ public static class OptionsBinder
 
     /// <summary>Every settable option path of <paramref name="defaults"/>, for help texts and error messages.</summary>
     public static IReadOnlyList<string> Names<T>(T defaults) where T : class =>
-        Leaves(JsonSerializer.SerializeToNode(defaults, Json)!.AsObject(), "").Select(l => l.Path).ToList();
+        Flatten(JsonSerializer.SerializeToNode(defaults, Json)!.AsObject()).Keys.ToList();
+
+    /// <summary>Every leaf of an options object by its dotted name (<c>training.learning_rate</c>), in declaration order:
+    /// what a resume compares and what "what this run sets" lists.</summary>
+    public static Dictionary<string, JsonNode?> Flatten(JsonObject options) =>
+        Leaves(options, "").ToDictionary(l => l.Path, l => l.Parent[l.Key], StringComparer.Ordinal);
 
     static void Merge(JsonObject target, JsonObject source, string prefix, string file, string text)
     {

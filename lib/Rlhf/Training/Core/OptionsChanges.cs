@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Rlhf.Plots;
 
 namespace Rlhf.Training;
@@ -19,8 +18,10 @@ public static class OptionsChanges
     /// <summary>The options of <paramref name="options"/> that differ from <paramref name="reference"/>, in declaration order.</summary>
     public static IReadOnlyList<OptionChange> Between<T>(T reference, T options) where T : class
     {
-        var before = Leaves(JsonSerializer.SerializeToNode(reference, OptionsBinder.Json)!.AsObject(), "");
-        var after = Leaves(JsonSerializer.SerializeToNode(options, OptionsBinder.Json)!.AsObject(), "");
+        static Dictionary<string, string> Texts<TOptions>(TOptions record) =>
+            OptionsBinder.Flatten(JsonSerializer.SerializeToNode(record, OptionsBinder.Json)!.AsObject())
+                .ToDictionary(p => p.Key, p => p.Value?.ToJsonString() ?? "null");
+        var (before, after) = (Texts(reference), Texts(options));
         return after.Where(p => !before.TryGetValue(p.Key, out var old) || old != p.Value)
             .Select(p => new OptionChange(p.Key, before.GetValueOrDefault(p.Key) ?? "(absent)", p.Value)).ToList();
     }
@@ -28,15 +29,4 @@ public static class OptionsChanges
     /// <summary>The changes as a table: option, <paramref name="referenceName"/>'s value, this run's value.</summary>
     public static HtmlTable Table<T>(string caption, T reference, T options, string referenceName = "default") where T : class =>
         HtmlTable.From(caption, Between(reference, options), ("option", c => c.Option), (referenceName, c => c.Reference), ("this run", c => c.Value));
-
-    static Dictionary<string, string> Leaves(JsonObject node, string prefix)
-    {
-        var leaves = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in node)
-            if (value is JsonObject nested)
-                foreach (var (path, text) in Leaves(nested, prefix + name + ".")) leaves[path] = text;
-            else
-                leaves[prefix + name] = value?.ToJsonString() ?? "null";
-        return leaves;
-    }
 }

@@ -174,8 +174,8 @@ public sealed class TrainingLoop
     /// Only <see cref="ILoopStage.ResumableChanges"/> may differ.</summary>
     void RequireSameOptions(JsonObject saved, string statePath)
     {
-        var before = Flatten(saved);
-        var now = Flatten(stage.OptionsSnapshot);
+        var before = OptionsBinder.Flatten(saved);
+        var now = OptionsBinder.Flatten(stage.OptionsSnapshot);
         var mayChange = stage.ResumableChanges;
         var differences = before.Keys.Union(now.Keys)
             .Where(name => !mayChange.Contains(name) && !JsonNode.DeepEquals(before.GetValueOrDefault(name), now.GetValueOrDefault(name)))
@@ -185,18 +185,5 @@ public sealed class TrainingLoop
             throw new ArgumentException(
                 $"cannot resume from {Path.GetDirectoryName(statePath)}: the training options differ from the ones it was saved with ({StateFile}): " +
                 $"{string.Join(", ", differences)}. Resume with the same options (only {string.Join(", ", mayChange)} may change), or start a new run.");
-    }
-
-    /// <summary>Every leaf of an options object by its dotted name (<c>training.learning_rate</c>).</summary>
-    static Dictionary<string, JsonNode?> Flatten(JsonObject options, string prefix = "")
-    {
-        var leaves = new Dictionary<string, JsonNode?>();
-        foreach (var (name, value) in options)
-        {
-            if (value is JsonObject nested)
-                foreach (var leaf in Flatten(nested, prefix + name + ".")) leaves.Add(leaf.Key, leaf.Value);
-            else leaves.Add(prefix + name, value);
-        }
-        return leaves;
     }
 }
