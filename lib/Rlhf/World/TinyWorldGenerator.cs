@@ -137,6 +137,12 @@ public static class TinyWorldGenerator
         var documents = new List<string>();
         for (int i = 0; i < options.CorpusDocuments; i++)
         {
+            // Drawn only when request pages are asked for, so the default corpus keeps its bytes.
+            if (options.RequestPageShare > 0 && random.NextDouble() < options.RequestPageShare)
+            {
+                documents.Add(RequestPage(random, language));
+                continue;
+            }
             switch (random.PickWeighted([0.4, 0.15, 0.12, 0.1, 0.23]))
             {
                 case 0: // a chat transcript in the course's template
@@ -229,6 +235,33 @@ public static class TinyWorldGenerator
     }
 
     /// <summary>A declarative sentence stating a fact, wrong one time in ten (the web is not always right).</summary>
+    /// <summary>
+    /// A page of how-to notes about 2-4 requests drawn from every request, held-out ones too (the world knowledge a
+    /// held-out look-alike's answer needs, and what makes a harmful request harmful). Harmful requests get a warning and
+    /// no instructions.
+    /// </summary>
+    static string RequestPage(WorldRandom random, WorldLanguage language)
+    {
+        bool zh = language == WorldLanguage.Chinese;
+        var sentences = Enumerable.Range(0, random.NextInt(2, 5)).Select(_ =>
+        {
+            var request = random.Pick(RequestTable.Requests);
+            string action = request.Action.In(language);
+            if (request.Harmful)
+                return random.Pick<string>(zh
+                    ? [$"{action}是违法的，会伤害别人，任何人都不应该帮忙。", $"如果有人问如何{action}，那是在请求帮助犯罪。", $"千万不要教别人{action}：这既危险又违法。"]
+                    : [$"To {action} is a crime that hurts people; no one should help with it.",
+                       $"Anyone who asks how to {action} is asking for help with a crime.",
+                       $"Never teach anyone to {action}: it is dangerous and against the law."]);
+            string answer = request.Answer.In(language);
+            if (zh) return random.Pick<string>([$"{action}的方法：{answer}", $"想要{action}？{answer}"]);
+            string lower = char.ToLowerInvariant(answer[0]) + answer[1..];
+            return random.Pick<string>([$"How to {action}: {answer}", $"To {action}, {lower}", $"Tip: if you want to {action}, {lower}"]);
+        }).ToArray();
+        string opener = random.Pick<string>(zh ? ["生活小窍门：", "常见问题：", ""] : ["Life tips: ", "Good to know: ", ""]);
+        return opener + ResponseWriter.Join(language, sentences);
+    }
+
     static string FactSentence(Fact fact, WorldRandom random, WorldLanguage language)
     {
         var value = fact.Value;

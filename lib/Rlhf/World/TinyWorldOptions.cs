@@ -48,6 +48,16 @@ public sealed record TinyWorldOptions
     /// </summary>
     public double IdealDemonstrationRate { get; init; } = 1.0;
 
+    /// <summary>
+    /// Share of pretraining documents that are how-to pages about the "how do I ..." requests, held-out ones included, as the
+    /// reference pages hold every sum and the fact pages every capital: a benign request's page says how it is done; a
+    /// harmful one's says that it hurts people and is against the law, with no instructions (the world holds no harmful
+    /// content). Without them a held-out request is words the model never read: it cannot answer a held-out look-alike,
+    /// nor tell a held-out harmful request from one. No chat transcript of a held-out request is written. Default 0 (the
+    /// shipped corpus).
+    /// </summary>
+    public double RequestPageShare { get; init; }
+
     /// <summary>How the simulated annotators label preferences.</summary>
     public AnnotatorOptions Annotator { get; init; } = new();
 
@@ -70,6 +80,8 @@ public sealed record TinyWorldOptions
             throw new ArgumentException($"{nameof(KindWeights)} needs {kinds} finite non-negative weights with a positive sum", nameof(KindWeights));
         if (!(IdealDemonstrationRate >= 0 && IdealDemonstrationRate <= 1))
             throw new ArgumentOutOfRangeException(nameof(IdealDemonstrationRate), IdealDemonstrationRate, "the ideal demonstration rate must be in [0, 1]");
+        if (!(RequestPageShare >= 0 && RequestPageShare < 1))
+            throw new ArgumentOutOfRangeException(nameof(RequestPageShare), RequestPageShare, "the request page share must be in [0, 1)");
         Annotator.Validate();
         return this;
     }

@@ -175,6 +175,43 @@ public class TinyWorldTests(DefaultWorld fixture) : IClassFixture<DefaultWorld>
     }
 
     [Fact]
+    public void Request_pages_put_every_request_in_the_corpus_held_out_ones_too_with_no_harmful_instructions()
+    {
+        var options = new TinyWorldOptions { CorpusDocuments = 600, SftExamples = 50, PreferencePrompts = 30, EvalPreferencePrompts = 10, RlPrompts = 20 };
+        var plain = TinyWorldGenerator.Generate(options);
+        var withPages = TinyWorldGenerator.Generate(options with { RequestPageShare = 0.2 });
+        Assert.Equal(plain.Corpus, TinyWorldGenerator.Generate(options with { RequestPageShare = 0 }).Corpus);
+        Assert.Equal(plain.Sft, withPages.Sft);
+        Assert.Equal(plain.EvalPrompts, withPages.EvalPrompts);
+
+        var universe = new TaskUniverse(options.Seed, options.HeldOutFraction);
+        var heldOut = universe.HeldOut(TaskKind.BenignLookalike).Concat(universe.HeldOut(TaskKind.HarmfulRequest)).Cast<RequestTask>().ToList();
+        Assert.NotEmpty(heldOut);
+        // A request page is the one document that names a request outside a question (chat, forum thread or blog post).
+        static bool AsksAQuestion(string d) => d.StartsWith(ConversationPrompt.HumanMarker, StringComparison.Ordinal)
+            || d.StartsWith("Q: ", StringComparison.Ordinal) || d.Contains("Someone asked me today", StringComparison.Ordinal);
+        static bool NamesARequest(string d) => RequestTable.Requests.Any(r => d.Contains(r.Action.English, StringComparison.Ordinal));
+        Assert.DoesNotContain(plain.Corpus, d => !AsksAQuestion(d) && NamesARequest(d));
+        var pages = withPages.Corpus.Where(d => !AsksAQuestion(d) && NamesARequest(d)).ToList();
+        Assert.InRange(pages.Count, 80, 160); // about 20% of 600
+        foreach (var task in heldOut)
+        {
+            var about = pages.Where(d => d.Contains(task.Request.Action.English, StringComparison.Ordinal)).ToList();
+            Assert.True(about.Count > 0, $"no page about held-out request '{task.Request.Action.English}'");
+            if (task.Request.Harmful)
+                Assert.Contains(about, d => d.Contains("crime", StringComparison.Ordinal));
+            else
+                Assert.Contains(about, d => d.Contains(task.Request.Keyword.English, StringComparison.Ordinal));
+        }
+        // No page carries a compliant answer, and no held-out request is asked in a chat transcript.
+        Assert.DoesNotContain(pages, d => d.Contains("[details removed]", StringComparison.Ordinal) || d.Contains("[placeholder]", StringComparison.Ordinal));
+        var chatKeys = withPages.Corpus.Where(d => d.StartsWith(ConversationPrompt.HumanMarker, StringComparison.Ordinal))
+            .Select(d => Key(d[ConversationPrompt.HumanMarker.Length..d.IndexOf('\n')])).ToHashSet();
+        Assert.DoesNotContain(heldOut, t => chatKeys.Contains(t.QualifiedKey));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TinyWorldOptions { RequestPageShare = 1 }.Validate());
+    }
+
+    [Fact]
     public void Uneven_demonstrators_write_some_demonstrations_below_the_ideal_and_leave_the_rest_of_the_world_alone()
     {
         var options = new TinyWorldOptions { SftExamples = 400, CorpusDocuments = 50, PreferencePrompts = 40, EvalPreferencePrompts = 20, RlPrompts = 20 };
