@@ -21,5 +21,8 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     PretrainCommand.Create(),
     RewardModelCommand.Create(),
     PpoCommand.Create(),
+    CriticFreeCommand.Grpo(),
+    CriticFreeCommand.Rloo(),
+    BestOfNCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -13,7 +13,7 @@ public static class RandomStreams
     /// <summary>PPO: minibatch order of iteration k. Reward model: pair order of epoch k.</summary>
     public const int PpoMinibatchOrder = 1_000_000, RewardModelPairOrder = 1_000_000;
 
-    /// <summary>PPO: rollout prompt order of pass k over the prompts. SFT: pretraining-mix windows of micro-batch k.</summary>
+    /// <summary>PPO, GRPO, RLOO: rollout prompt order of pass k over the prompts. SFT: pretraining-mix windows of micro-batch k.</summary>
     public const int PpoPromptOrder = 2_000_000, SftPretrainingMix = 2_000_000;
 
     /// <summary>PPO-ptx: pretraining windows of update k.</summary>
@@ -28,6 +28,6 @@ public static class RandomStreams
     /// <summary>The SFT dataset's train/held-out split.</summary>
     public const int SftSplit = 0x5F7;
 
-    /// <summary>PPO rollouts: the sampler's seed of iteration k is seed * this + k.</summary>
+    /// <summary>PPO rollouts and GRPO/RLOO generation batches: the sampler's seed of step k is seed * this + k.</summary>
     public const int PpoRolloutSeedStride = 100_003;
 }

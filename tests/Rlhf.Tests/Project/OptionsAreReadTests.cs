@@ -15,6 +15,7 @@ public class OptionsAreReadTests
     [
         "Rlhf.Training.TrainingOptions", "Rlhf.Training.PretrainingMixOptions", "Rlhf.Training.PretrainOptions",
         "Rlhf.Training.SftOptions", "Rlhf.Training.RewardModelOptions", "Rlhf.Training.DpoOptions", "Rlhf.Training.PpoOptions",
+        "Rlhf.Training.GrpoOptions", "Rlhf.Training.RlooOptions",
         "Rlhf.Evaluation.PolicyEvaluationOptions", "Rlhf.Generation.GenerationOptions",
     ];
 

@@ -127,29 +127,10 @@ public sealed partial class PpoTrainer
         return metrics;
     }
 
-    /// <summary>The prompts of iteration <paramref name="iteration"/>: consecutive slices of a seeded shuffle, reshuffled
-    /// each time the prompts run out (a pure function of seed and iteration).</summary>
-    public IReadOnlyList<PpoPrompt> PromptsFor(int iteration)
-    {
-        var chosen = new List<PpoPrompt>(options.RolloutBatchSize);
-        long first = (long)iteration * options.RolloutBatchSize;
-        int[] order = [];
-        long orderPass = -1;
-        for (long k = first; k < first + options.RolloutBatchSize; k++)
-        {
-            long pass = k / prompts.Count;
-            if (pass != orderPass)
-            {
-                var shuffle = Seeding.Derive(options.Seed, RandomStreams.PpoPromptOrder + pass);
-                order = Enumerable.Range(0, prompts.Count).OrderBy(_ => shuffle.Next()).ToArray();
-                orderPass = pass;
-            }
-            chosen.Add(prompts[order[k % prompts.Count]]);
-        }
-        return chosen;
-    }
+    /// <summary>The prompts of iteration <paramref name="iteration"/> (<see cref="PromptSchedule"/>).</summary>
+    public IReadOnlyList<PpoPrompt> PromptsFor(int iteration) => PromptSchedule.Take(prompts, options.Seed, iteration, options.RolloutBatchSize);
 
-    static List<int[]> ResponseRows(Tensor responseIds, Tensor responseMask)
+    internal static List<int[]> ResponseRows(Tensor responseIds, Tensor responseMask)
     {
         var ids = responseIds.cpu().to(ScalarType.Int32).data<int>().ToArray();
         var mask = responseMask.cpu().to(ScalarType.Int32).data<int>().ToArray();
