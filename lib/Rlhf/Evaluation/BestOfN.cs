@@ -11,7 +11,13 @@ namespace Rlhf.Evaluation;
 /// <param name="AnalyticKl">log N - (N - 1) / N nats: the KL of Best-of-N to the policy when no two samples tie.</param>
 /// <param name="MeasuredKl">The exact KL of Best-of-N over each prompt's empirical distribution of its samples (ties merged), mean over prompts.</param>
 /// <param name="Chosen">Each prompt's chosen sample.</param>
-public sealed record BestOfNResult(int N, Estimate Gold, Estimate RewardScore, double AnalyticKl, double MeasuredKl, IReadOnlyList<PolicySample> Chosen);
+public sealed record BestOfNResult(int N, Estimate Gold, Estimate RewardScore, double AnalyticKl, double MeasuredKl, IReadOnlyList<PolicySample> Chosen)
+{
+    /// <summary>This result as a point of the reward-KL frontier (method <c>best-of-n</c>, KL the measured one; Best-of-N
+    /// has no checkpoint folder). The KL's standard error is not defined for the formula: 0.</summary>
+    public FrontierPoint ToFrontierPoint() => new("best-of-n", $"N={N}", N, "", MeasuredKl, 0, Gold.Mean, Gold.StandardError,
+        RewardScore.Mean, RewardScore.StandardError, Chosen.Count);
+}
 
 /// <summary>
 /// Best-of-N (rejection sampling; Nakano et al. 2021, Stiennon et al. 2020): sample N answers, keep the one the reward
