@@ -21,10 +21,15 @@ public sealed record CourseHistory(string Title, string HistoryFile, IReadOnlyLi
 /// </summary>
 /// <param name="EvaluationFile">The JSON of <see cref="PolicySetEvaluation.ToJson"/> (plus <c>frontier</c>), as notebook 06 writes it.</param>
 /// <param name="Histories">Training histories to draw, in order.</param>
-public sealed record CourseReportInputs(string EvaluationFile, IReadOnlyList<CourseHistory> Histories)
+/// <param name="CriticFreeEvaluationFile">Notebook 08's evaluation (GRPO and RLOO against SFT and base on the same prompts,
+/// the same JSON shape): its policies join <c>results.json</c>'s when it was written by this run; null: none.</param>
+public sealed record CourseReportInputs(string EvaluationFile, IReadOnlyList<CourseHistory> Histories, string? CriticFreeEvaluationFile = null)
 {
     /// <summary>Notebook 06's evaluation file, relative to the repository root.</summary>
     public const string EvaluationPath = "out/06-evaluation/evaluation.json";
+
+    /// <summary>Notebook 08's evaluation file, relative to the repository root.</summary>
+    public const string CriticFreeEvaluationPath = "out/08-grpo-evaluation/evaluation.json";
 
     /// <summary>The course's inputs for a repository root (the folder above <c>notebooks/</c>).</summary>
     public static CourseReportInputs ForCourse(string repositoryRoot)
@@ -37,7 +42,8 @@ public sealed record CourseReportInputs(string EvaluationFile, IReadOnlyList<Cou
             new("03 · reward model: accuracy", At("out/03-reward-model/history.json"), ["accuracy", "eval/accuracy", "eval/gold_accuracy"]),
             new("04 · PPO: reward-model score, gold score, KL", At($"{CoursePolicies.PpoFolder}/history.json"), ["objective/scores", "gold/score", "objective/kl"]),
             new("05 · DPO: loss and held-out accuracy", At($"{CoursePolicies.DpoFolder}/history.json"), ["loss", "eval/loss", "eval/rewards/accuracies"]),
-        ]);
+            new("08 · GRPO: reward, gold score, groups without spread", At($"{CoursePolicies.GrpoFolder}/history.json"), ["reward", "gold/score", "frac_reward_zero_std"]),
+        ], At(CriticFreeEvaluationPath));
     }
 }
 
@@ -73,9 +79,47 @@ public static class CourseReport
                 results = new JsonObject { ["evaluation_missing"] = $"{inputs.EvaluationFile}: {e.Message}" };
             }
         }
+        MergeCriticFree(inputs, results, since);
         results["notebook_seconds"] = new JsonObject(notebooks.Select(n =>
             KeyValuePair.Create(Path.GetFileNameWithoutExtension(n.Name), (JsonNode?)Math.Round(n.Result.Duration.TotalSeconds, 1))));
         return results;
+    }
+
+    /// <summary>Adds notebook 08's policies (those 06 does not have: grpo, grpo-verifiable, rloo) and their folders to
+    /// <paramref name="results"/>, or says in <c>critic_free_missing</c> why they are not there.</summary>
+    static void MergeCriticFree(CourseReportInputs inputs, JsonObject results, DateTime since)
+    {
+        if (inputs.CriticFreeEvaluationFile is null) return;
+        var file = new FileInfo(inputs.CriticFreeEvaluationFile);
+        string? missing = !file.Exists ? $"{inputs.CriticFreeEvaluationFile} was not written (did notebook 08 run to the end?)"
+            : file.LastWriteTimeUtc < since ? $"{inputs.CriticFreeEvaluationFile} is older than this course run (notebook 08 did not write it this time)"
+            : results["policies"] is not JsonObject ? "notebook 06's evaluation is missing, so notebook 08's policies have no table to join" : null;
+        JsonObject? extra = null;
+        if (missing is null)
+        {
+            try
+            {
+                extra = JsonNode.Parse(File.ReadAllText(file.FullName)) as JsonObject ?? throw new InvalidDataException("not a JSON object");
+                if (extra["policies"] is not JsonObject) throw new InvalidDataException("no \"policies\" object");
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException)
+            {
+                missing = $"{inputs.CriticFreeEvaluationFile}: {e.Message}";
+            }
+        }
+        if (missing is not null)
+        {
+            results["critic_free_missing"] = missing;
+            return;
+        }
+        var policies = results["policies"]!.AsObject();
+        var folders = results["folders"] as JsonObject;
+        foreach (var (name, value) in extra!["policies"]!.AsObject().ToList())
+        {
+            if (policies.ContainsKey(name)) continue;
+            policies[name] = value?.DeepClone();
+            if (folders is not null && extra["folders"]?[name] is JsonNode folder) folders[name] = folder.DeepClone();
+        }
     }
 
     /// <summary>The evaluation table of <paramref name="results"/> as text, or the reason it is missing.</summary>

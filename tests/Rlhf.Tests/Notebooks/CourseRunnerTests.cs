@@ -105,6 +105,30 @@ public sealed class CourseResultsTests : IDisposable
     }
 
     [Fact]
+    public void Notebook_08s_policies_join_the_results_when_written_by_this_run()
+    {
+        var evaluation = Path.Combine(folder.Path, "evaluation.json");
+        var criticFree = Path.Combine(folder.Path, "critic-free.json");
+        var since = DateTime.UtcNow.AddSeconds(-5);
+        File.WriteAllText(evaluation, Evaluation);
+        File.WriteAllText(criticFree, """
+            {"policies": {"sft": {"gold_mean": 0.99}, "grpo": {"gold_mean": 0.6, "t1": {"gold_mean": 0.55}}}, "folders": {"grpo": "out/08-grpo"}}
+            """);
+        var inputs = Inputs() with { CriticFreeEvaluationFile = criticFree };
+
+        var results = CourseReport.Results(inputs, [], since);
+        Assert.Equal(0.6, results["policies"]!["grpo"]!["gold_mean"]!.GetValue<double>());
+        Assert.Equal(0.25, results["policies"]!["sft"]!["gold_mean"]!.GetValue<double>()); // 06's own policies are not replaced
+        Assert.Null(results["critic_free_missing"]);
+        Assert.Contains("grpo", CourseReport.TableText(results));
+
+        File.SetLastWriteTimeUtc(criticFree, DateTime.UtcNow.AddHours(-1));
+        var stale = CourseReport.Results(inputs, [], since);
+        Assert.Null(stale["policies"]!["grpo"]);
+        Assert.Contains("older than this course run", (string?)stale["critic_free_missing"]);
+    }
+
+    [Fact]
     public async Task An_evaluation_older_than_the_run_is_not_reported()
     {
         var stale = Path.Combine(folder.Path, "evaluation.json");
