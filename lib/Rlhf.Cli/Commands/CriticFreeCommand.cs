@@ -106,7 +106,8 @@ static class CriticFreeCommand
         using var reference = Checkpoint.LoadGpt(options.InputCheckpoint);
         string prompts = Path.Combine(options.DataFolder, "eval_prompts.txt");
         var greedy = PolicyEvaluationOptions.Greedy with { PromptsFile = prompts };
-        var comparison = PpoComparison.Measure(policy, reference, tokenizer, greedy, options.Temperature, options.MaxCompletionLength, options.Training.Seed, sft);
+        var comparison = PpoComparison.Measure(policy, reference, tokenizer, greedy, options.Temperature, options.MaxCompletionLength, options.Training.Seed, sft,
+            options.StageName);
         var sampling = new PolicyEvaluator(tokenizer, PolicyEvaluationOptions.TemperatureOne with { PromptsFile = prompts });
         var heldOut = sampling.LoadPrompts();
         var t1 = (Sft: sampling.Evaluate("sft", reference, heldOut).Metrics.GoldScore, Policy: sampling.Evaluate(options.StageName, policy, heldOut).Metrics.GoldScore);

@@ -19,17 +19,18 @@ public sealed record PpoComparison(PolicyEvaluation Reference, PolicyEvaluation 
     /// Evaluates both policies with <paramref name="evaluation"/> and measures the KL on the same prompts from responses the
     /// policy samples at <paramref name="temperature"/> (at most <paramref name="responseLength"/> tokens, seed <paramref name="seed"/>).
     /// <paramref name="referenceEvaluation"/>, when given, is the reference's evaluation with the same settings (a seed sweep
-    /// evaluates the reference once: greedy answers do not depend on the PPO seed).
+    /// evaluates the reference once: greedy answers do not depend on the PPO seed). <paramref name="policyName"/> names the
+    /// policy in the tables (<c>grpo</c>, <c>rloo</c> for the critic-free stages).
     /// </summary>
     public static PpoComparison Measure(Gpt policy, Gpt reference, TextTokenizer tokenizer, PolicyEvaluationOptions evaluation,
-        double temperature, int responseLength, long seed, PolicyEvaluation? referenceEvaluation = null)
+        double temperature, int responseLength, long seed, PolicyEvaluation? referenceEvaluation = null, string policyName = "ppo")
     {
         var evaluator = new PolicyEvaluator(tokenizer, evaluation);
         var prompts = evaluator.LoadPrompts();
         var referenceResult = referenceEvaluation ?? evaluator.Evaluate("sft", reference, prompts);
         if (!referenceResult.Samples.Select(s => s.Prompt).SequenceEqual(prompts))
             throw new ArgumentException("the reference evaluation was made on other prompts than these settings load", nameof(referenceEvaluation));
-        var policyResult = evaluator.Evaluate("ppo", policy, prompts);
+        var policyResult = evaluator.Evaluate(policyName, policy, prompts);
         double winRate = Statistics.WinRate(policyResult.Samples.Select(s => s.GoldScore).ToList(), referenceResult.Samples.Select(s => s.GoldScore).ToList());
         var kl = Evaluation.KlToReference.OnPrompts(policy, reference, tokenizer, prompts, temperature, responseLength, seed, evaluation.BatchSize);
         return new PpoComparison(referenceResult, policyResult, winRate, Estimate.Of(kl));

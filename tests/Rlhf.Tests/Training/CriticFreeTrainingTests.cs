@@ -3,6 +3,7 @@ using Rlhf.Models;
 using Rlhf.Text;
 using Rlhf.Torch;
 using Rlhf.Training;
+using Rlhf.World;
 using TorchSharp;
 
 namespace Rlhf.Tests.Training;
@@ -75,6 +76,20 @@ public sealed class CriticFreeTrainingTests : IDisposable
         var changed = options with { NumGenerations = 2, OutputFolder = Path.Combine(root, "other"), ResumeFrom = checkpoint };
         var error = Assert.Throws<ArgumentException>(() => CriticFreeTraining.Run(changed));
         Assert.Contains("num_generations 4 -> 2", error.Message);
+    }
+
+    [Fact]
+    public void Prompt_kinds_keep_only_checkable_prompts_so_the_verifiable_reward_scores_every_completion()
+    {
+        var options = Options(Path.Combine(root, "checkable")) with
+        {
+            RewardFuncs = ["verifiable"], RewardWeights = null,
+            PromptKinds = [TaskKind.Arithmetic, TaskKind.CountLetter, TaskKind.ReverseWord],
+        };
+        var result = CriticFreeTraining.Run(options);
+        Assert.All(result.History.Series("rewards/verifiable/scored_fraction"), p => Assert.Equal(1.0, p.Value));
+        var bound = OptionsBinder.Bind(new GrpoOptions(), null, ["prompt_kinds=[\"arithmetic\", \"count_letter\"]"]);
+        Assert.Equal([TaskKind.Arithmetic, TaskKind.CountLetter], bound.PromptKinds);
     }
 
     [Fact]

@@ -67,6 +67,11 @@ public abstract record CriticFreeOptions
     /// <summary>Weight of each of <see cref="RewardFuncs"/>; null = 1 each.</summary>
     public IReadOnlyList<double>? RewardWeights { get; init; }
 
+    /// <summary>Train only on the prompts of these TinyWorld task families (e.g. <c>["arithmetic", "count_letter",
+    /// "reverse_word"]</c>: an RLVR dataset of checkable problems, as DeepSeek-R1's maths and code prompts); empty = every
+    /// prompt of <c>rl_prompts.txt</c>.</summary>
+    public IReadOnlyList<World.TaskKind> PromptKinds { get; init; } = [];
+
     /// <summary>TinyWorld folder with <c>rl_prompts.txt</c> (training prompts) and <c>eval_prompts.txt</c> (held-out: the
     /// verifiable reward refuses to score them).</summary>
     public string DataFolder { get; init; } = "data/tinyworld";
@@ -128,6 +133,7 @@ public abstract record CriticFreeOptions
             nameof(RewardFuncs), $"must list some of {string.Join(", ", KnownRewardFuncs)}, each once");
         Require(RewardWeights is null || (RewardWeights.Count == RewardFuncs.Count && RewardWeights.All(double.IsFinite)), nameof(RewardWeights),
             $"must give one finite weight per reward function ({RewardFuncs.Count})");
+        Require(PromptKinds is not null && PromptKinds.All(Enum.IsDefined), nameof(PromptKinds), "must list TinyWorld task families (arithmetic, fact, reverse_word, count_letter, harmful_request, benign_lookalike, unanswerable)");
         Require(!string.IsNullOrWhiteSpace(DataFolder), nameof(DataFolder), "must name a folder");
         Require(!string.IsNullOrWhiteSpace(InputCheckpoint), nameof(InputCheckpoint), "must name a folder");
         Require(!RewardFuncs.Contains("reward_model") || !string.IsNullOrWhiteSpace(RewardCheckpoint), nameof(RewardCheckpoint), "must name a folder");

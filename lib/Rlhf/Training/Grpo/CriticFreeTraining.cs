@@ -52,8 +52,14 @@ public static class CriticFreeTraining
                 else
                     rewards.Add(new VerifiableReward(HeldOutPrompts(options.DataFolder)));
             }
-            var prompts = PpoTraining.LoadPrompts(Path.Combine(options.DataFolder, PpoTraining.PromptsFile), template,
-                policy.ContextLength - options.MaxCompletionLength);
+            var promptsFile = Path.Combine(options.DataFolder, PpoTraining.PromptsFile);
+            var prompts = PpoTraining.LoadPrompts(promptsFile, template, policy.ContextLength - options.MaxCompletionLength);
+            if (options.PromptKinds.Count > 0)
+            {
+                prompts = prompts.Where(p => WorldPrompts.Parse(p.Text) is { } parsed && options.PromptKinds.Contains(parsed.Task.Kind)).ToList();
+                if (prompts.Count == 0)
+                    throw new InvalidDataException($"{promptsFile}: no prompt of the families {string.Join(", ", options.PromptKinds)} (prompt_kinds)");
+            }
             static double Gold(string prompt, string completion) =>
                 GoldJudge.CanScore(prompt) ? GoldJudge.Score(prompt, completion.Trim()).Score : double.NaN;
             using var trainer = new CriticFreeTrainer(options, policy, reference, rewards, prompts, tokenizer.EndOfTextId, tokenizer.PadId,
