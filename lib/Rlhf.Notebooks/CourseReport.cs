@@ -42,7 +42,7 @@ public sealed record CourseReportInputs(string EvaluationFile, IReadOnlyList<Cou
             new("03 · reward model: accuracy", At("out/03-reward-model/history.json"), ["accuracy", "eval/accuracy", "eval/gold_accuracy"]),
             new("04 · PPO: reward-model score, gold score, KL", At($"{CoursePolicies.PpoFolder}/history.json"), ["objective/scores", "gold/score", "objective/kl"]),
             new("05 · DPO: loss and held-out accuracy", At($"{CoursePolicies.DpoFolder}/history.json"), ["loss", "eval/loss", "eval/rewards/accuracies"]),
-            new("08 · GRPO: reward, gold score, groups without spread", At($"{CoursePolicies.GrpoFolder}/history.json"), ["reward", "gold/score", "frac_reward_zero_std"]),
+            new("08 · GRPO (verifiable rewards): reward, gold score, groups without spread", At($"{CoursePolicies.GrpoFolder}/history.json"), ["reward", "gold/score", "frac_reward_zero_std"]),
         ], At(CriticFreeEvaluationPath));
     }
 }

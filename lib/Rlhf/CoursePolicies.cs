@@ -34,14 +34,17 @@ public static class CoursePolicies
     /// <summary>Notebook 05's DPO policy (default beta).</summary>
     public const string DpoFolder = "out/05-dpo";
 
-    /// <summary>Notebook 08's GRPO policy trained on the reward model.</summary>
+    /// <summary>Notebook 08's main GRPO policy: verifiable rewards on the checkable prompts (RLVR).</summary>
     public const string GrpoFolder = "out/08-grpo";
 
-    /// <summary>Notebook 08's GRPO policy trained on the verifiable rewards.</summary>
-    public const string GrpoVerifiableFolder = "out/08-grpo-verifiable";
+    /// <summary>Notebook 08's GRPO policy trained on the reward model, on the same prompts.</summary>
+    public const string GrpoRewardModelFolder = "out/08-grpo-rm";
 
-    /// <summary>Notebook 08's RLOO policy (reward model).</summary>
+    /// <summary>Notebook 08's RLOO policy (verifiable rewards, the same prompts).</summary>
     public const string RlooFolder = "out/08-rloo";
+
+    /// <summary>The task families notebook 08 trains on: those whose answers a program can check.</summary>
+    public static IReadOnlyList<World.TaskKind> CheckableKinds { get; } = [World.TaskKind.Arithmetic, World.TaskKind.CountLetter, World.TaskKind.ReverseWord];
 
     /// <summary>The KL coefficient of the extra PPO run notebook 06 trains for the frontier: plain PPO (no ptx mix) at four
     /// times the default 0.05, a point between notebook 04's default run and its run without anchors. Default 0.2.</summary>
@@ -73,21 +76,27 @@ public static class CoursePolicies
     public static PpoOptions PpoFrontierExtra(string root) =>
         Ppo(root) with { KlCoef = FrontierExtraKlCoef, Ptx = new() { Coef = 0 }, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)) };
 
-    /// <summary>Notebook 08's GRPO options: <see cref="GrpoOptions.Course"/> on the shipped reward model into <see cref="GrpoFolder"/>.</summary>
+    /// <summary>Notebook 08's GRPO options: <see cref="GrpoOptions.Course"/> with verifiable rewards on the checkable
+    /// prompts (<see cref="CheckableKinds"/>) into <see cref="GrpoFolder"/>.</summary>
     public static GrpoOptions Grpo(string root) => GrpoOptions.Course with
     {
         DataFolder = Path.Combine(root, DataFolder), InputCheckpoint = Path.Combine(root, SftFolder),
         RewardCheckpoint = Path.Combine(root, RewardFolder), OutputFolder = Path.Combine(root, GrpoFolder),
+        RewardFuncs = ["verifiable"], PromptKinds = CheckableKinds,
     };
 
-    /// <summary>Notebook 08's second GRPO run: <see cref="Grpo"/> with the verifiable rewards alone into <see cref="GrpoVerifiableFolder"/>.</summary>
-    public static GrpoOptions GrpoVerifiable(string root) => Grpo(root) with { RewardFuncs = ["verifiable"], OutputFolder = Path.Combine(root, GrpoVerifiableFolder) };
+    /// <summary>Notebook 08's second GRPO run: <see cref="Grpo"/> on the same prompts with the reward model's score instead,
+    /// into <see cref="GrpoRewardModelFolder"/>.</summary>
+    public static GrpoOptions GrpoRewardModel(string root) =>
+        Grpo(root) with { RewardFuncs = ["reward_model"], OutputFolder = Path.Combine(root, GrpoRewardModelFolder) };
 
-    /// <summary>Notebook 08's RLOO options: <see cref="RlooOptions.Course"/> on the shipped reward model into <see cref="RlooFolder"/>.</summary>
+    /// <summary>Notebook 08's RLOO options: <see cref="RlooOptions.Course"/> with <see cref="Grpo"/>'s rewards and prompts into
+    /// <see cref="RlooFolder"/>.</summary>
     public static RlooOptions Rloo(string root) => RlooOptions.Course with
     {
         DataFolder = Path.Combine(root, DataFolder), InputCheckpoint = Path.Combine(root, SftFolder),
         RewardCheckpoint = Path.Combine(root, RewardFolder), OutputFolder = Path.Combine(root, RlooFolder),
+        RewardFuncs = ["verifiable"], PromptKinds = CheckableKinds,
     };
 
     /// <summary>Notebook 05's DPO options: <see cref="DpoOptions.Course"/> from the shipped SFT checkpoint into <see cref="DpoFolder"/>.</summary>
