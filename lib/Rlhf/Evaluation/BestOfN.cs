@@ -67,11 +67,7 @@ public static class BestOfN
         if (ns.Count == 0 || ns.Any(n => n < 1 || n > samples))
             throw new ArgumentException($"Best-of-N needs 1 <= N <= samples ({samples}); got N = {string.Join(", ", ns)}", nameof(ns));
         var prompts = new PolicyEvaluator(tokenizer, evaluation).LoadPrompts();
-        var passes = Enumerable.Range(1, samples).Select(seed =>
-        {
-            var sampling = evaluation with { Generation = evaluation.Generation with { Sampling = new SamplingOptions { Temperature = temperature }, Seed = seed } };
-            return new PolicyEvaluator(tokenizer, sampling).Evaluate($"sample {seed}", policy, prompts, reference: null, rewardModel).Samples;
-        }).ToList();
+        var passes = SampledPasses.Draw(policy, tokenizer, evaluation, prompts, samples, temperature, rewardModel);
         return ns.Select(n =>
         {
             var chosen = new List<PolicySample>();

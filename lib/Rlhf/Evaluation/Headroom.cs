@@ -37,14 +37,7 @@ public static class Headroom
         var greedyEvaluator = new PolicyEvaluator(tokenizer, evaluation with { Generation = evaluation.Generation with { Sampling = SamplingOptions.GreedyDecoding } });
         var prompts = greedyEvaluator.LoadPrompts();
         var greedy = greedyEvaluator.Evaluate("greedy", policy, prompts).Samples;
-        var passes = Enumerable.Range(1, samples).Select(seed =>
-        {
-            var sampling = evaluation with
-            {
-                Generation = evaluation.Generation with { Sampling = new SamplingOptions { Temperature = temperature }, Seed = seed },
-            };
-            return new PolicyEvaluator(tokenizer, sampling).Evaluate($"sample {seed}", policy, prompts, reference: null, rewardModel).Samples;
-        }).ToList();
+        var passes = SampledPasses.Draw(policy, tokenizer, evaluation, prompts, samples, temperature, rewardModel);
 
         var perPrompt = prompts.Select((prompt, i) =>
         {

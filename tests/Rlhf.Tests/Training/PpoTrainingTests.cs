@@ -13,25 +13,12 @@ namespace Rlhf.Tests.Training;
 [Collection(GlobalRandomRuns.Name)]
 public sealed class PpoTrainingTests : IDisposable
 {
-    readonly string root = Directory.CreateTempSubdirectory("rlhf-ppo-").FullName;
-    readonly string sft, rm;
+    readonly TinyCheckpoints checkpoints = new("rlhf-ppo-");
+    readonly string root, sft, rm;
 
-    public PpoTrainingTests()
-    {
-        TorchRuntime.Init();
-        var tokenizerFolder = Repo.Path("data", "tinyworld", "tokenizer");
-        var tokenizer = TextTokenizer.Load(tokenizerFolder);
-        var config = new GptConfig { Layers = 1, Heads = 2, EmbeddingSize = 16, ContextLength = 96, VocabularySize = tokenizer.VocabularySize };
-        sft = Path.Combine(root, "sft");
-        rm = Path.Combine(root, "rm");
-        torch.manual_seed(4);
-        using var policy = new Gpt(config);
-        Checkpoint.Save(sft, policy, config, tokenizerFolder);
-        using var reward = new RewardModel(new ScalarHeadModel(config), new RewardNormalization(0.5, 2.0), tokenizer);
-        reward.Save(rm);
-    }
+    public PpoTrainingTests() => (root, sft, rm) = (checkpoints.Root, checkpoints.Sft, checkpoints.RewardModel);
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => checkpoints.Dispose();
 
     PpoOptions Options(string output) => new()
     {

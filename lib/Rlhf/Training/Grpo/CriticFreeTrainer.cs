@@ -170,8 +170,9 @@ public sealed class CriticFreeTrainer : ILoopStage, IDisposable
             if (referenceLogProbs is not null)
             {
                 using var noGrad = no_grad();
-                var policyLogProbs = oldLogProbs ?? TokenLogProbs.OfResponse(policy, sequenceIds, sequenceMask, promptLength, options.Temperature).LogProbs;
-                var sequenceKl = (KlEstimators.K1(policyLogProbs, referenceLogProbs) * completionMask).sum(1); // (B)
+                // pi_old: the same weights' log-probs, computed once here and reused by the update (ratio exactly 1 on the first)
+                oldLogProbs ??= TokenLogProbs.OfResponse(policy, sequenceIds, sequenceMask, promptLength, options.Temperature).LogProbs;
+                var sequenceKl = (KlEstimators.K1(oldLogProbs, referenceLogProbs) * completionMask).sum(1); // (B)
                 metrics["kl"] = sequenceKl.mean().item<float>();
                 rewards = rewards - rloo.Beta * sequenceKl;                                                   // Ahmadian et al. 2024, KL in the reward
                 metrics["objective/rlhf_reward"] = rewards.mean().item<float>();
@@ -297,11 +298,8 @@ public sealed class CriticFreeTrainer : ILoopStage, IDisposable
 
     void SavePolicy(string folder)
     {
-        if (savePolicy is not null) { savePolicy(folder); return; }
-        Directory.CreateDirectory(folder);
-        using var scope = NewDisposeScope();
-        SafetensorsFile.Write(Path.Combine(folder, Checkpoint.WeightsFile), policy.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu()),
-            new Dictionary<string, string> { ["format"] = "pt" });
+        if (savePolicy is not null) savePolicy(folder);
+        else PpoTrainer.WriteWeights(folder, policy);
     }
 
     /// <summary>Frees the optimizer state.</summary>

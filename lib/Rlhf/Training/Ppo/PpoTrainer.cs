@@ -216,7 +216,7 @@ public sealed partial class PpoTrainer : ILoopStage, IDisposable
     }
 
     /// <summary>A module's weights alone, in float32, as <c>model.safetensors</c> (what <see cref="Checkpoint.LoadInto"/> reads).</summary>
-    static void WriteWeights(string folder, nn.Module module)
+    internal static void WriteWeights(string folder, nn.Module module)
     {
         Directory.CreateDirectory(folder);
         using var scope = NewDisposeScope();
