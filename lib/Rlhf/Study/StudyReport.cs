@@ -34,21 +34,55 @@ public sealed class StudyReport
     /// <summary>The first seed's headroom rows, when the study measured them.</summary>
     public IReadOnlyList<HeadroomRow>? Headroom { get; }
 
-    StudyReport(IReadOnlyDictionary<string, SortedDictionary<long, Dictionary<string, double>>> policies, IReadOnlyList<StageRun> runs, IReadOnlyList<HeadroomRow>? headroom)
+    /// <summary>Policy -> seed -> its greedy wins, losses and ties against SFT per task kind (<see cref="Evaluation.WinsByKind"/>).</summary>
+    public IReadOnlyDictionary<string, SortedDictionary<long, IReadOnlyList<KindWins>>> WinsByKind { get; }
+
+    /// <summary>The file an evaluation stage writes its per-kind wins into.</summary>
+    public const string WinsByKindFile = "wins_by_kind.json";
+
+    StudyReport(IReadOnlyDictionary<string, SortedDictionary<long, Dictionary<string, double>>> policies, IReadOnlyList<StageRun> runs,
+        IReadOnlyList<HeadroomRow>? headroom, IReadOnlyDictionary<string, SortedDictionary<long, IReadOnlyList<KindWins>>> winsByKind)
     {
         Policies = policies;
         Runs = runs;
         Headroom = headroom;
+        WinsByKind = winsByKind;
         Bar = CheckBar(policies);
     }
+
+    /// <summary>Every policy but SFT against SFT, kind by kind, on the greedy answers: <c>{policy: [{kind, prompts, wins, losses, ties}]}</c>.</summary>
+    public static JsonObject WinsByKindJson(PolicySetEvaluation result)
+    {
+        var sft = result["sft"].Greedy;
+        return new JsonObject(result.Entries.Where(e => e.Policy.Name != "sft")
+            .Select(e => KeyValuePair.Create(e.Policy.Name, (JsonNode?)KindsJson(Evaluation.WinsByKind.Count(e.Greedy, sft)))));
+    }
+
+    static JsonArray KindsJson(IEnumerable<KindWins> kinds) => new(kinds.Select(k => (JsonNode?)new JsonObject
+    {
+        ["kind"] = k.Kind.ToString(), ["prompts"] = k.Prompts, ["wins"] = k.Wins, ["losses"] = k.Losses, ["ties"] = k.Ties,
+    }).ToArray());
+
+    static Dictionary<string, IReadOnlyList<KindWins>> ReadWinsByKind(string path) =>
+        JsonNode.Parse(File.ReadAllText(path))!.AsObject().ToDictionary(p => p.Key, p => (IReadOnlyList<KindWins>)p.Value!.AsArray()
+            .Select(k => new KindWins(Enum.Parse<World.TaskKind>(k!["kind"]!.GetValue<string>()), k["prompts"]!.GetValue<int>(),
+                k["wins"]!.GetValue<int>(), k["losses"]!.GetValue<int>())).ToList());
 
     /// <summary>Reads each seed's evaluation from the stage folders of <paramref name="runs"/>.</summary>
     public static StudyReport From(IReadOnlyList<StageRun> runs)
     {
         var policies = new Dictionary<string, SortedDictionary<long, Dictionary<string, double>>>();
         IReadOnlyList<HeadroomRow>? headroom = null;
+        var winsByKind = new Dictionary<string, SortedDictionary<long, IReadOnlyList<KindWins>>>();
         foreach (var run in runs.Where(r => r.Stage == "eval"))
         {
+            var winsPath = Path.Combine(run.Folder, WinsByKindFile);
+            if (File.Exists(winsPath))
+                foreach (var (name, kinds) in ReadWinsByKind(winsPath))
+                {
+                    if (!winsByKind.TryGetValue(name, out var bySeed)) winsByKind[name] = bySeed = new SortedDictionary<long, IReadOnlyList<KindWins>>();
+                    bySeed[run.Seed!.Value] = kinds;
+                }
             var json = JsonNode.Parse(File.ReadAllText(Path.Combine(run.Folder, "eval.json")))!["policies"]!.AsObject();
             foreach (var (name, node) in json)
             {
@@ -67,7 +101,7 @@ public sealed class StudyReport
             if (headroom is null && File.Exists(headroomPath))
                 headroom = JsonSerializer.Deserialize<List<HeadroomRow>>(File.ReadAllText(headroomPath), OptionsBinder.Json);
         }
-        return new StudyReport(policies, runs, headroom);
+        return new StudyReport(policies, runs, headroom, winsByKind);
     }
 
     /// <summary>Issue 36's bar on per-policy, per-seed metrics (the lines the policies present allow), plus one line beyond it:
@@ -126,6 +160,8 @@ public sealed class StudyReport
             ["stages"] = JsonSerializer.SerializeToNode(Runs.Select(r => new { stage = r.Stage, seed = r.Seed, folder = r.Folder, cached = r.Cached, seconds = r.Seconds })),
             ["bar"] = JsonSerializer.SerializeToNode(Bar.Select(b => new { claim = b.Claim, holds = b.Holds, figures = b.Figures })),
             ["headroom"] = Headroom is null ? null : JsonSerializer.SerializeToNode(Headroom, OptionsBinder.Json),
+            ["wins_by_kind"] = new JsonObject(WinsByKind.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)new JsonObject(
+                p.Value.Select(s => KeyValuePair.Create(s.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)KindsJson(s.Value))))))),
         };
         File.WriteAllText(Path.Combine(folder, "study.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         var md = Markdown(command);
@@ -153,6 +189,15 @@ public sealed class StudyReport
         {
             md.AppendLine().AppendLine("Headroom of the first seed's SFT (gold):").AppendLine().AppendLine("| kind | n | greedy | T = 1 | best of N by gold | best of N by RM | fixable |").AppendLine("|---|---:|---:|---:|---:|---:|---:|");
             foreach (var r in Headroom) md.AppendLine($"| {r.Kind} | {r.Prompts} | {F(r.Greedy)} | {F(r.Sampled)} | {F(r.BestByGold)} | {F(r.BestByReward ?? double.NaN)} | {F(r.Fixable)} |");
+        }
+        foreach (var (policy, seeds) in WinsByKind)
+        {
+            md.AppendLine().AppendLine($"{policy} against SFT by task kind, greedy (wins / losses per seed; net = wins - losses):").AppendLine();
+            md.AppendLine($"| kind | n | {string.Join(" | ", seeds.Keys.Select(s => $"seed {s}"))} |").AppendLine($"|---|---:|{string.Concat(seeds.Keys.Select(_ => "---:|"))}");
+            var kinds = seeds.Values.First();
+            for (int i = 0; i < kinds.Count; i++)
+                md.AppendLine($"| {kinds[i].Kind} | {kinds[i].Prompts} | {string.Join(" | ", seeds.Values.Select(k => $"{k[i].Wins} / {k[i].Losses} ({k[i].Wins - k[i].Losses:+0;-0;0})"))} |");
+            md.AppendLine($"| all | {kinds.Sum(k => k.Prompts)} | {string.Join(" | ", seeds.Values.Select(k => { int w = k.Sum(x => x.Wins), l = k.Sum(x => x.Losses); return $"{w} / {l} ({w - l:+0;-0;0})"; }))} |");
         }
         md.AppendLine().AppendLine("Stages (seconds; cached stages show the time they took when trained):").AppendLine();
         md.AppendLine(string.Join(", ", Runs.Select(r => $"{r.Stage}{(r.Seed is null ? "" : $" {r.Seed}")} {r.Seconds:F0}{(r.Cached ? " (cached)" : "")}"))).AppendLine();

@@ -104,11 +104,13 @@ public static class StudyRunner
                     TemperatureOne = PolicyEvaluationOptions.TemperatureOne with { PromptsFile = prompts, MaxPromptsPerKind = perKind },
                 };
                 int headroomSamples = options.Smoke ? Math.Min(2, options.HeadroomSamples) : options.HeadroomSamples;
-                Cached(cache, "eval", seed, Key(evaluation) + headroomSamples, folder =>
+                // "wins_by_kind" in the key: folders evaluated before wins_by_kind.json existed are evaluated again.
+                Cached(cache, "eval", seed, Key(evaluation) + headroomSamples + "\nwins_by_kind", folder =>
                 {
                     Directory.CreateDirectory(folder);
                     var result = PolicySetEvaluation.Run(evaluation, name => say($"eval seed {seed}: {name}"));
                     File.WriteAllText(Path.Combine(folder, "eval.json"), PolicySetEvaluation.Format(result.ToJson()));
+                    File.WriteAllText(Path.Combine(folder, StudyReport.WinsByKindFile), StudyReport.WinsByKindJson(result).ToJsonString());
                     if (headroomSamples == 0 || rm is null) return;
                     using var policy = Checkpoint.LoadGpt(sft);
                     using var rewardModel = RewardModel.Load(rm);

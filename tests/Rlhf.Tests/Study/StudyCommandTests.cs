@@ -29,6 +29,17 @@ public sealed class StudyCommandTests : IDisposable
         Assert.InRange(json["policies"]!["sft"]!["31"]!["rm_gold_accuracy"]!.GetValue<double>(), 0, 1);
         Assert.True(json["bar"]!.AsArray().Count >= 10, "the bar's lines are checked");
         Assert.Equal(8, json["headroom"]!.AsArray().Count);
+        foreach (var policy in new[] { "base", "ppo", "dpo" })
+        {
+            var kinds = json["wins_by_kind"]![policy]!["31"]!.AsArray();
+            Assert.NotEmpty(kinds);
+            double n = kinds.Sum(k => k!["prompts"]!.GetValue<int>()), wins = kinds.Sum(k => k!["wins"]!.GetValue<int>()), ties = kinds.Sum(k => k!["ties"]!.GetValue<int>());
+            Assert.Equal(json["policies"]![policy]!["31"]!["win_rate_vs_sft"]!.GetValue<double>(), (wins + ties / 2) / n, 9); // the same wins as the win rate
+            foreach (var k in kinds)
+                Assert.Equal(k!["prompts"]!.GetValue<int>(), k["wins"]!.GetValue<int>() + k["losses"]!.GetValue<int>() + k["ties"]!.GetValue<int>());
+        }
+        Assert.DoesNotContain("sft", json["wins_by_kind"]!.AsObject().Select(p => p.Key));
+        Assert.Contains("ppo against SFT by task kind", File.ReadAllText(Path.Combine(output, "study.md")));
         Assert.Contains("✓", File.ReadAllText(Path.Combine(output, "study.md")) + "✗"); // one of the two marks on every bar line
 
         // The same command again: every stage comes from the cache.
