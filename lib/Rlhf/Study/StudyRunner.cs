@@ -53,8 +53,11 @@ public static class StudyRunner
         string basePolicy = options.ShippedBase;
         if (!SameFile(Path.Combine(world, TinyWorldWriter.CorpusFile), Path.Combine(options.ShippedWorld, TinyWorldWriter.CorpusFile)))
         {
+            // Keyed by what pretraining reads (the corpus and its tokenizer), not by the world's folder: worlds that differ only
+            // in their demonstrations, comparisons or prompts share one base model.
             var pretrain = Bind(options, "base", new PretrainOptions()) with { DataFolder = world };
-            basePolicy = Cached(cache, "base", null, Key(pretrain with { OutputFolder = "" }), folder => PretrainTraining.Run(pretrain with { OutputFolder = folder }), say, runs, NoMetrics);
+            basePolicy = Cached(cache, "base", null, Key(pretrain with { OutputFolder = "", DataFolder = "" }) + "\ncorpus " + CorpusDigest(world),
+                folder => PretrainTraining.Run(pretrain with { OutputFolder = folder }), say, runs, NoMetrics);
         }
 
         foreach (long seed in options.Seeds)
@@ -218,6 +221,19 @@ public static class StudyRunner
         runs.Add(new StageRun(stage, seed, folder, false, seconds, metrics(folder)));
         say($"{label}: done in {seconds:F0} s");
         return folder;
+    }
+
+    /// <summary>SHA-256 of the world's corpus and tokenizer files, the only inputs of pretraining.</summary>
+    static string CorpusDigest(string world)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var tokenizer = Path.Combine(world, TinyWorldWriter.TokenizerFolder);
+        foreach (var file in new[] { Path.Combine(world, TinyWorldWriter.CorpusFile) }.Concat(Directory.GetFiles(tokenizer).Order(StringComparer.Ordinal)))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(Path.GetFileName(file) + "\n"));
+            hash.AppendData(File.ReadAllBytes(file));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     static IReadOnlyDictionary<string, double> NoMetrics(string folder) => new Dictionary<string, double>();

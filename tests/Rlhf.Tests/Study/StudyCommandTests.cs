@@ -79,6 +79,27 @@ public sealed class StudyCommandTests : IDisposable
         Assert.Contains(Path.Combine(pairs, "pairs.jsonl"), File.ReadAllText(Path.Combine(dpo, StudyRunner.DoneFile)).Replace("\\\\", "\\"));
     }
 
+    [Fact]
+    public void Worlds_with_the_same_corpus_share_one_pretrained_base_model()
+    {
+        string output = Path.Combine(root, "corpus");
+        string[] study = ["study", "--out", output, "--smoke", "--seeds", "7", "--stages", "sft", "--world", "request_page_share=0.05"];
+        var (code, text) = Repo.RunCli(null, study);
+        Assert.True(code == 0, text);
+        Assert.Equal(["world", "base", "sft seed 7"], Lines(text, "training")); // the corpus is not the shipped one: a base is pretrained
+
+        // Other demonstrations, the same corpus: a new world and SFT, the same base.
+        (code, text) = Repo.RunCli(null, [.. study, "--world", "ideal_demonstration_rate=0.5"]);
+        Assert.True(code == 0, text);
+        Assert.Equal(["world", "sft seed 7"], Lines(text, "training"));
+        Assert.Equal(["base"], Lines(text, "cached"));
+
+        // Another corpus: another base.
+        (code, text) = Repo.RunCli(null, [.. study[..^1], "request_page_share=0.1"]);
+        Assert.True(code == 0, text);
+        Assert.Equal(["world", "base", "sft seed 7"], Lines(text, "training"));
+    }
+
     [Theory]
     [InlineData("--world", "nosuch=1", "--world nosuch: unknown option")]
     [InlineData("--set", "dpo.betta=1", "--set dpo.betta: unknown option")]
