@@ -124,10 +124,22 @@ sealed class CellOutputs
         }
     }
 
+    static bool IsJson(string mime) => mime == "application/json" || (mime.StartsWith("application/", StringComparison.Ordinal) && mime.EndsWith("+json", StringComparison.Ordinal));
+
+    static JsonNode? TryParse(string text)
+    {
+        try { return JsonNode.Parse(text); }
+        catch (System.Text.Json.JsonException) { return null; }
+    }
+
     static JsonObject MimeBundle(IReadOnlyDictionary<string, string> data)
     {
         var bundle = new JsonObject();
-        foreach (var (mime, text) in data) bundle[mime] = NotebookDocument.WriteMultiline(text);
+        // nbformat stores a JSON MIME type (application/json, application/vnd.plotly.v1+json) as the JSON itself, which is what
+        // Jupyter's and VS Code's renderers read; other types as text.
+        foreach (var (mime, text) in data)
+            bundle[mime] = IsJson(mime) && TryParse(text) is { } json ? json : NotebookDocument.WriteMultiline(text);
+
         return bundle;
     }
 }

@@ -83,6 +83,8 @@ public static class NotebookConventions
                     CellProblem($"{construct}: cells hold plain C# statements; put this code in lib/ instead");
                 if (firstCode && !StartsWithLibraryLoading(cell.Source))
                     CellProblem("the first code cell must start with the library-loading lines:\n  " + string.Join("\n  ", LibraryLoadingLines));
+                if (firstCode && cell.Source.TrimEnd().Split('\n')[^1].Trim() != PlotlyLine)
+                    CellProblem($"the first code cell must end with {PlotlyLine} (plotly.js once for the notebook's charts)");
                 firstCode = false;
             }
             previous = cell;
@@ -98,6 +100,9 @@ public static class NotebookConventions
             Problem("the last cell must be markdown linking to the next (or previous) notebook, e.g. [Next: …](01-base-model.ipynb)");
         return problems;
     }
+
+    /// <summary>The last line of every notebook's first cell: plotly.js once on the page, so each chart carries only its figure.</summary>
+    public const string PlotlyLine = "Rlhf.Plots.PlotlyJs.Load()";
 
     static bool StartsWithLibraryLoading(string source)
     {

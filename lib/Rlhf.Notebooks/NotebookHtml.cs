@@ -7,8 +7,8 @@ namespace Rlhf.Notebooks;
 
 /// <summary>Renders an executed notebook as one HTML page a learner can open without Jupyter or VS Code: markdown cells
 /// as HTML, code cells as code followed by their outputs (HTML outputs as they are, text in &lt;pre&gt;, errors in red).
-/// Every chart output of an executed notebook carries its own copy of plotly.js (about 3.6 MB: a notebook viewer may show
-/// any output alone); on one page the first copy serves all charts, so the later copies are left out.</summary>
+/// plotly.js comes once, with the notebook's first cell (<c>PlotlyJs.Load()</c>), or with its first chart when that cell
+/// did not load it; should a notebook hold another copy, the first serves all charts on the page and the later ones are left out.</summary>
 public static class NotebookHtml
 {
     static readonly MarkdownPipeline markdown = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();

@@ -14,7 +14,7 @@ namespace Rlhf.Plots;
 /// JSON has no NaN or infinity, so a non-finite number (a diverged loss, say) is written as <c>null</c>, which
 /// plotly.js draws as a gap in the line.
 /// </remarks>
-[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = new[] { "text/html" })]
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = new[] { "text/html", NotebookFormatterSource.PlotlyMimeType })]
 public sealed class Figure : IHtmlDisplay
 {
     readonly string json;

@@ -99,7 +99,7 @@ public sealed class CourseResultsTests : IDisposable
         Assert.Contains("Athens  [Correct]", report);
         Assert.Contains("Reward-KL frontier", report);
         static int Drawings(string page) => System.Text.RegularExpressions.Regex.Matches(page, @"Plotly\.newPlot\(").Count;
-        var oneChart = Drawings(Rlhf.Plots.ChartHtml.ToHtml(Rlhf.Plots.Charts.History("x", "x", [1.0, 2.0]))); // plotly.js + one drawing
+        var oneChart = Drawings(Rlhf.Plots.ChartHtml.ToSharedHtml([Rlhf.Plots.Charts.History("x", "x", [1.0, 2.0])])); // plotly.js + one drawing
         Assert.Equal(oneChart + 2, Drawings(report)); // one plotly.js; frontier, over-optimisation, training curve
         Assert.Contains("href=\"results.json\"", report);
     }

@@ -9,7 +9,7 @@ public sealed class NotebookConventionsTests : IDisposable
 
     public void Dispose() => folder.Dispose();
 
-    static Cell Loading => Cell.Code(string.Join("\n", NotebookConventions.LibraryLoadingLines) + "\nusing Rlhf;");
+    static Cell Loading => Cell.Code(string.Join("\n", NotebookConventions.LibraryLoadingLines) + "\nusing Rlhf;\n\n" + NotebookConventions.PlotlyLine);
     static readonly Cell title = Cell.Markdown("# 07 · Good\n\n**What you will learn**: conventions.");
     static readonly Cell exercises = Cell.Markdown("## Exercises\n1. Try it.");
     static readonly Cell next = Cell.Markdown("Next: [08 · More](08-more.ipynb)");
@@ -83,8 +83,9 @@ public sealed class NotebookConventionsTests : IDisposable
     {
         var path = folder.Notebook("01-bad.ipynb", title, Cell.Code("#r \"../lib/Rlhf/bin/Release/net10.0/Rlhf.dll\""), exercises, next);
         var problems = NotebookConventions.Check(path);
-        Assert.Equal(2, problems.Count);
+        Assert.Equal(3, problems.Count);
         Assert.Contains(problems, p => p.StartsWith("01-bad.ipynb: cell 2: the first code cell must start with the library-loading lines"));
+        Assert.Contains($"01-bad.ipynb: cell 2: the first code cell must end with {NotebookConventions.PlotlyLine} (plotly.js once for the notebook's charts)", problems);
         Assert.Contains(problems, p => p.StartsWith("01-bad.ipynb: cell 2: line 1: #r \"../lib/Rlhf/bin/Release/net10.0/Rlhf.dll\""));
     }
 
@@ -109,6 +110,15 @@ public sealed class NotebookConventionsTests : IDisposable
                 "01-bad.ipynb: cell 3: has outputs or an execution count: save notebooks without outputs (clear all outputs first)",
             ],
             problems);
+    }
+
+    [Fact]
+    public void A_first_cell_that_does_not_load_plotly_js_last_is_a_problem()
+    {
+        var loading = Cell.Code(string.Join("\n", NotebookConventions.LibraryLoadingLines) + "\n" + NotebookConventions.PlotlyLine + "\nusing Rlhf;");
+        var path = folder.Notebook("07-late.ipynb", [title, Cell.Markdown("Load."), loading, exercises, next]);
+        Assert.Equal([$"07-late.ipynb: cell 3: the first code cell must end with {NotebookConventions.PlotlyLine} (plotly.js once for the notebook's charts)"],
+            NotebookConventions.Check(path));
     }
 
     [Fact]

@@ -164,6 +164,7 @@ public sealed class NotebookRunnerTests : IDisposable
             Cell.Code("""
                 using Rlhf.Plots;
                 display(HtmlTable.FromPairs("metrics", new Dictionary<string, object> { ["loss"] = 0.5 }));
+                display(Charts.Line("first", "x", "y", new double[] { 1, 2 }, new double[] { 3, 4 }, "y = x + 2"));
                 Charts.Line("line", "x", "y", new double[] { 1, 2 }, new double[] { 3, 4 }, "y = x + 2")
                 """));
 
@@ -171,14 +172,25 @@ public sealed class NotebookRunnerTests : IDisposable
 
         Assert.True(result.Succeeded, result.Failure?.Describe(path));
         var outputs = Executed.Outputs(Executed.Parse(result.ExecutedNotebook), 4);
-        Assert.Equal(["display_data", "execute_result"], outputs.Select(o => (string?)o["output_type"]));
+        Assert.Equal(["display_data", "display_data", "execute_result"], outputs.Select(o => (string?)o["output_type"]));
         var table = Executed.Text(outputs[0]["data"]!["text/html"]);
         Assert.Contains("<table", table);
         Assert.Contains("metrics", table);
-        var chart = Executed.Text(outputs[1]["data"]!["text/html"]);
-        Assert.Contains(ChartHtmlScript, chart);   // plotly.js inline: draws offline
-        Assert.Contains("Plotly.newPlot", chart);
-        Assert.DoesNotContain("<script src=", chart);
+        // This notebook's first cell did not load plotly.js, so the session's first chart carries it; the next one does not.
+        var first = Executed.Text(outputs[1]["data"]!["text/html"]);
+        Assert.Contains(ChartHtmlScript, first);   // plotly.js inline: draws offline
+        var chart = Executed.Text(outputs[2]["data"]!["text/html"]);
+        Assert.DoesNotContain(ChartHtmlScript, chart);
+        Assert.True(chart.Length < 5_000, $"the second chart should carry only its figure, not {chart.Length} characters");
+        foreach (var output in outputs.Skip(1))
+        {
+            Assert.Contains("Plotly.newPlot", Executed.Text(output["data"]!["text/html"]));
+            Assert.DoesNotContain("<script src=", Executed.Text(output["data"]!["text/html"]));
+            // The figure itself, for front ends that draw plotly's MIME type natively.
+            var figure = output["data"]![Rlhf.Plots.NotebookFormatterSource.PlotlyMimeType];
+            Assert.NotNull(figure);
+            Assert.Equal("y = x + 2", figure!["data"]![0]!["name"]!.GetValue<string>());
+        }
         Assert.All(outputs, o => Assert.DoesNotContain("dni-treeview", Executed.Text(o["data"]!["text/html"])));
     }
 

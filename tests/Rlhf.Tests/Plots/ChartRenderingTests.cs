@@ -35,8 +35,9 @@ public class ChartRenderingTests
             [Series.FromValues("train loss", [3.2, 2.9, 2.5, 2.4, 2.1, 2.0]), Series.FromValues("eval loss", [3.3, 3.0, 2.7, 2.6, 2.5, 2.45])],
             smoothing: 0.6);
         var scores = Charts.Distribution("Reward scores", "score", [("chosen", [1.0, 1.5, 2.0, 2.2]), ("rejected", [-0.5, 0.1, 0.4])]);
-        var historyHtml = ChartHtml.ToHtml(history);
-        var scoresHtml = ChartHtml.ToHtml(scores);
+        // As in a notebook: these two charts come before plotly.js is on the page and wait for it.
+        var historyHtml = ChartHtml.Drawing(history);
+        var scoresHtml = ChartHtml.Drawing(scores);
         Assert.DoesNotMatch(new Regex(@"<script[^>]*\ssrc\s*=\s*[""']?https?:", RegexOptions.IgnoreCase), historyHtml + scoresHtml);
         // The other kinds of trace, on one page sharing one copy of plotly.js.
         var others = ChartHtml.ToSharedHtml([
@@ -49,7 +50,7 @@ public class ChartRenderingTests
         try
         {
             var page = Path.Combine(folder.FullName, "charts.html");
-            // Three fragments on one page: the later ones must reuse the plotly.js the first one loaded.
+            // Two drawings, then the fragment with plotly.js: it draws its own charts and the two that waited.
             File.WriteAllText(page, PageHead + historyHtml + "\n" + scoresHtml + "\n" + others + "\n</body></html>");
 
             var dom = HeadlessChromium.DumpDom(page);
@@ -62,7 +63,7 @@ public class ChartRenderingTests
             // Line traces: history 2 series x (raw + smoothed), 2 scatter groups, 1 line.
             Assert.Equal(7, Regex.Matches(dom, "class=\"trace scatter[ \"]").Count);
             Assert.True(Regex.Matches(dom, "class=\"js-line\"[^>]*\\sd=\"M").Count >= 7, "the line traces have no drawn path");
-            // Bars: 2 histograms and 2 bar groups, each with at least one bar path.
+            // Bars: 2 histograms (counted into bars) and 2 bar groups, each with at least one bar path.
             Assert.Equal(4, Regex.Matches(dom, "class=\"trace bars\"").Count);
             Assert.True(Regex.Matches(dom, "<g class=\"point\"><path d=\"M").Count >= 4, "the bars were not drawn");
             // The scatter's three points carry their labels.
@@ -73,6 +74,25 @@ public class ChartRenderingTests
                 Assert.Contains($">{text}</text>", dom);
             // A smoothed series has one legend entry: its faint raw line is not listed.
             Assert.DoesNotContain(">eval loss (raw)</text>", dom);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [ChromiumFact]
+    public void A_chart_on_a_page_without_plotly_js_says_what_it_needs()
+    {
+        if (HeadlessChromium.Path is null) Assert.Fail($"{HeadlessChromium.RequireVariable}=1 but: {HeadlessChromium.MissingReason}");
+        var folder = Directory.CreateTempSubdirectory("rlhf-chart-alone-");
+        try
+        {
+            var page = Path.Combine(folder.FullName, "alone.html");
+            File.WriteAllText(page, PageHead + ChartHtml.Drawing(Charts.Line("alone", "x", "y", [1.0, 2.0], [3.0, 4.0], "y")) + "\n</body></html>");
+            var dom = HeadlessChromium.DumpDom(page);
+            Assert.Contains("class=\"rlhf-chart\">This chart needs plotly.js, which the notebook\u2019s first cell loads", dom); // in its div
+            Assert.DoesNotContain("class=\"main-svg\"", dom);
         }
         finally
         {

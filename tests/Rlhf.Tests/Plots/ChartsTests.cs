@@ -106,16 +106,43 @@ public class ChartsTests
         var (traces, layout) = PlotlyJson.Read(chart);
 
         Assert.Equal(["chosen", "rejected"], traces.Names());
-        Assert.All(traces, t => Assert.Equal("histogram", t.GetProperty("type").GetString()));
-        Assert.Equal([1.0, 2.0, 2.5], traces[0].Numbers("x"));
-        Assert.Equal([-1.0, 0.0], traces[1].Numbers("x"));
-        Assert.All(traces, t => Assert.Equal(20, t.GetProperty("nbinsx").GetInt32()));
-        Assert.Single(traces.Select(t => t.GetProperty("bingroup").GetString()).Distinct());
+        Assert.All(traces, t => Assert.Equal("bar", t.GetProperty("type").GetString()));
+        // Range -1 .. 2.5 in at most 20 round bins: width 0.2 from -1.0, 18 bins, the same for both groups.
+        Assert.Equal(Charts.Bins([1.0, 2.0, 2.5, -1.0, 0.0], 20), (-1.0, 0.2, 18), new BinsComparer());
+        Assert.All(traces, t => Assert.Equal(0.2, t.GetProperty("width").GetDouble(), 9));
+        Assert.Equal(traces[0].Numbers("x"), traces[1].Numbers("x"));
+        Assert.Equal(-0.9, traces[0].Numbers("x")[0], 9);
+        var chosen = traces[0].Numbers("y");
+        Assert.Equal(3, chosen.Sum());
+        Assert.Equal([10, 15, 17], chosen.Select((c, i) => (c, i)).Where(p => p.c > 0).Select(p => p.i)); // 1.0, 2.0 and 2.5 in their bins
+        Assert.Equal([0, 5], traces[1].Numbers("y").Select((c, i) => (c, i)).Where(p => p.c > 0).Select(p => p.i)); // -1.0 and 0.0
         Assert.All(traces, t => Assert.True(t.GetProperty("opacity").GetDouble() < 1, "overlaid histograms must be see-through"));
         Assert.Equal("overlay", layout.GetProperty("barmode").GetString());
         Assert.Equal("Reward model scores", layout.Title());
         Assert.Equal("score", layout.Title("xaxis"));
         Assert.Equal("count", layout.Title("yaxis"));
+    }
+
+    sealed class BinsComparer : IEqualityComparer<(double Start, double Width, int Count)>
+    {
+        public bool Equals((double Start, double Width, int Count) a, (double Start, double Width, int Count) b) =>
+            Math.Abs(a.Start - b.Start) < 1e-9 && Math.Abs(a.Width - b.Width) < 1e-9 && a.Count == b.Count;
+
+        public int GetHashCode((double Start, double Width, int Count) x) => x.Count;
+    }
+
+    [Theory]
+    [InlineData(new[] { 0.0, 1.0 }, 30, 0.0, 0.05, 21)]     // 1 in 30 bins: 0.05 wide (0.02 would need 51)
+    [InlineData(new[] { 3.0, 3.0 }, 30, 2.5, 1.0, 1)]      // one value: one bin around it
+    [InlineData(new[] { -7.3, 12.1 }, 12, -8.0, 2.0, 11)]  // round edges: multiples of the width
+    [InlineData(new[] { -7.3, 12.1 }, 10, -10.0, 5.0, 5)]  // 2 wide would need 11 bins
+    [InlineData(new[] { 0.0, 1000.0 }, 5, 0.0, 500.0, 3)]
+    public void Bins_are_round_and_at_most_the_number_asked(double[] values, int most, double start, double width, int count)
+    {
+        var bins = Charts.Bins(values, most);
+        Assert.Equal((start, width, count), bins, new BinsComparer());
+        Assert.InRange(bins.Count, 1, most);
+        Assert.True(bins.Start <= values.Min() && bins.Start + bins.Count * bins.Width > values.Max(), "the bins cover every value");
     }
 
     [Fact]

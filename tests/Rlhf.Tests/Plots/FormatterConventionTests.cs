@@ -64,15 +64,17 @@ public class FormatterConventionTests
     }
 
     [Fact]
-    public void The_kernel_convention_gives_a_charts_html_with_plotly_js_inline()
+    public void The_kernel_convention_gives_a_charts_html_drawing_and_its_plotly_json()
     {
         var (preferred, html) = KernelFormat(Chart, "text/html");
-        Assert.Equal(["text/html"], preferred!);
-        // Each rendering draws into a fresh div id, so compare with the id taken out.
+        Assert.Equal(["text/html", NotebookFormatterSource.PlotlyMimeType], preferred!);
+        // Each rendering draws into a fresh div id, so compare with the id taken out; plotly.js may come first (the first
+        // chart of a process whose notebook did not load it).
         static string WithoutIds(string text) => System.Text.RegularExpressions.Regex.Replace(text, "rlhf-chart-[0-9a-f]{32}", "rlhf-chart-ID");
-        Assert.Equal(WithoutIds(Chart.ToHtml()), WithoutIds(html!));
-        Assert.StartsWith(ChartHtml.PlotlyScriptElement, html);
+        Assert.EndsWith(WithoutIds(ChartHtml.Drawing(Chart)), WithoutIds(html!));
+        Assert.Equal(Chart.ToJson(), KernelFormat(Chart, NotebookFormatterSource.PlotlyMimeType).Text);
         Assert.Equal("chart \"SFT loss\" (1 trace)", KernelFormat(Chart, "text/plain").Text);
+        Assert.Null(KernelFormat(Table, NotebookFormatterSource.PlotlyMimeType).Text); // the plotly formatter is for figures only
     }
 
     [Fact]

@@ -11,9 +11,7 @@ static class PlotlyJson
 
     public static (JsonElement[] Traces, JsonElement Layout) Read(Figure chart)
     {
-        var html = ChartHtml.ToHtml(chart);
-        var drawing = html[(html.IndexOf(ChartHtml.PlotlyScriptElement, StringComparison.Ordinal) + ChartHtml.PlotlyScriptElement.Length)..];
-        var match = FigureLiteral.Match(drawing);
+        var match = FigureLiteral.Match(ChartHtml.Drawing(chart));
         Assert.True(match.Success, "the chart HTML has no 'var figure = {...};' drawing script");
         Assert.Equal(chart.ToJson(), match.Groups["json"].Value);
         var figure = JsonDocument.Parse(match.Groups["json"].Value).RootElement;
