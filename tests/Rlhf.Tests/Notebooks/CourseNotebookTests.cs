@@ -47,6 +47,15 @@ public sealed class CourseNotebookTests
         var codeCells = notebook["cells"]!.AsArray().Count(c => (string?)c!["cell_type"] == "code");
         Assert.Equal(codeCells, result.Cells.Count);
         Assert.Contains(notebook["cells"]!.AsArray(), c => c!["outputs"] is System.Text.Json.Nodes.JsonArray { Count: > 0 });
+        // Light: plotly.js once (the first cell's output), every figure a drawing and its plotly JSON (issue 37).
+        var htmls = notebook["cells"]!.AsArray().SelectMany(c => c!["outputs"]?.AsArray() ?? [])
+            .Select(o => o!["data"]?["text/html"] is { } html ? Executed.Text(html) : "").ToList();
+        Assert.Equal(1, htmls.Count(h => h.Contains(Rlhf.Plots.ChartHtml.PlotlyScriptElement, StringComparison.Ordinal)));
+        Assert.Contains(Rlhf.Plots.ChartHtml.PlotlyScriptElement, Executed.Text(Executed.Outputs(notebook, 3).Last()["data"]!["text/html"]));
+        int figures = notebook["cells"]!.AsArray().SelectMany(c => c!["outputs"]?.AsArray() ?? [])
+            .Count(o => o!["data"]?[Rlhf.Plots.NotebookFormatterSource.PlotlyMimeType] is System.Text.Json.Nodes.JsonObject);
+        Assert.True(htmls.Sum(h => System.Text.RegularExpressions.Regex.Count(h, "class=\"rlhf-chart\"")) >= figures, "a figure without its drawing");
+        Assert.True(result.ExecutedNotebook.Length < 1_500_000, $"{name} executed is {result.ExecutedNotebook.Length:N0} characters");
         // A claim the prose makes must hold on the run, unless it is asserted at full size only.
         var failing = CourseClaims.Failing(CourseClaims.FromNotebook(name, result.ExecutedNotebook).ToList());
         Assert.True(failing.Count == 0, string.Join("\n", failing.Select(c => $"{c.Claim}")));
