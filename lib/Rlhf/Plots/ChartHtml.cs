@@ -30,9 +30,6 @@ public static class ChartHtml
     /// <summary>The plotly.js version of the embedded bundle (the copy vendored in <c>lib/Rlhf/Plots/plotly</c>, e.g. <c>2.28.0</c>).</summary>
     public static string PlotlyJsVersion => PlotlyJs.Value.Version;
 
-    /// <summary>Whether this process has already handed out plotly.js for a notebook (<see cref="ToHtml(Figure)"/>, <see cref="Rlhf.Plots.PlotlyJs"/>).</summary>
-    public static bool PlotlyShown => Volatile.Read(ref plotlyShown) == 1;
-
     /// <summary>Marks plotly.js as handed out; true the first time in this process.</summary>
     internal static bool MarkPlotlyShown() => Interlocked.Exchange(ref plotlyShown, 1) == 0;
 

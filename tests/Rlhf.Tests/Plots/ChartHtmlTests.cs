@@ -69,7 +69,6 @@ public class ChartHtmlTests
     public void After_the_notebook_loaded_plotly_js_a_chart_carries_only_its_figure()
     {
         var loader = PlotlyJs.Load();
-        Assert.True(ChartHtml.PlotlyShown);
         Assert.StartsWith(ChartHtml.PlotlyScriptElement, loader.ToHtml());
         Assert.Contains($"plotly.js {ChartHtml.PlotlyJsVersion}", loader.ToString());
         var html = ChartHtml.ToHtml(AnyChart);
