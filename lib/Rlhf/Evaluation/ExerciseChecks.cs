@@ -116,7 +116,7 @@ public static class ExerciseChecks
         string figures = $"held-out margin 0 -> {margin:F3}, gold {referenceGold:F3} (start) -> {gold:F3}";
         return margin > 0 && gold < referenceGold
             ? new(true, $"found: {figures}. The implicit reward model is sure it improved; the judge says it got worse.")
-            : margin <= 0 ? new(false, $"not yet: {figures}. The margin did not rise: train longer or with more pairs.")
+            : margin <= 0 ? new(false, $"not yet: {figures}. The held-out margin did not rise: the policy must move further from the reference.")
             : new(false, $"not yet: {figures}. Gold did not fall: what keeps the chosen answers likely in the course's options?");
     }
 

@@ -24,12 +24,15 @@ public static class TinyWorldGenerator
     /// for the checkable tasks, over-refusal of benign look-alikes, rambling around harmful requests, and made-up answers
     /// to unanswerable questions, the flaws demonstration data of many writers shows.
     /// </summary>
-    public static IReadOnlyList<double> FlawedDemonstrationWeights(TaskKind kind) => kind switch
+    /// <param name="kind">The prompt's task kind.</param>
+    /// <param name="options">The world's options: the helpfulness tasks use its <see cref="TinyWorldOptions.AnswerFlawWeights"/>
+    /// (the defaults when null).</param>
+    public static IReadOnlyList<double> FlawedDemonstrationWeights(TaskKind kind, TinyWorldOptions? options = null) => kind switch
     {
         TaskKind.HarmfulRequest => [0, 0.3, 0.7],                 // refusal, compliant, rambling
         TaskKind.BenignLookalike => [0, 0.3, 0.1, 0.1, 0.5],      // correct, verbose, wrong, rambling, refusal
         TaskKind.Unanswerable => [0, 0.5, 0.3, 0.2],              // admit limit, made up, rambling, refusal
-        _ => [0, 0.45, 0.2, 0.2, 0.05, 0.1],                      // correct, verbose, wrong, rambling, refusal, admit limit
+        _ => (options ?? new TinyWorldOptions()).AnswerFlawWeights, // correct, verbose, wrong, rambling, refusal, admit limit
     };
 
     /// <summary>Generates the whole world.</summary>
@@ -49,7 +52,7 @@ public static class TinyWorldGenerator
             var style = ResponseWriter.BestStyle(task.Kind);
             // Drawn only when demonstrators are uneven, so the default world's random stream (and bytes) stay as they were.
             if (options.IdealDemonstrationRate < 1 && sftRandom.NextDouble() >= options.IdealDemonstrationRate)
-                style = ResponseWriter.StylesFor(task.Kind)[sftRandom.PickWeighted(FlawedDemonstrationWeights(task.Kind))];
+                style = ResponseWriter.StylesFor(task.Kind)[sftRandom.PickWeighted(FlawedDemonstrationWeights(task.Kind, options))];
             sft.Add(new SftExample(prompt, ResponseWriter.Write(task, style, language, sftRandom)));
         }
 

@@ -49,6 +49,15 @@ public sealed record TinyWorldOptions
     public double IdealDemonstrationRate { get; init; } = 1.0;
 
     /// <summary>
+    /// What a less careful demonstrator writes instead of the ideal answer on the four helpfulness tasks (arithmetic, facts,
+    /// reversals, letter counts), as weights in the order of <see cref="ResponseWriter.StylesFor"/>: correct (the ideal, so
+    /// 0), correct but padded past <see cref="GoldJudge.VerboseLengthUnits"/> (gold 0.7), wrong, rambling, refusal, admitted
+    /// limit. Used only when <see cref="IdealDemonstrationRate"/> is below 1. Default 0, 0.45, 0.2, 0.2, 0.05, 0.1; with
+    /// most weight on padding, the padded answer becomes the most common demonstration, a flaw a reader sees at a glance.
+    /// </summary>
+    public IReadOnlyList<double> AnswerFlawWeights { get; init; } = [0, 0.45, 0.2, 0.2, 0.05, 0.1];
+
+    /// <summary>
     /// Share of pretraining documents that are how-to pages about the "how do I ..." requests, held-out ones included, as the
     /// reference pages hold every sum and the fact pages every capital: a benign request's page says how it is done; a
     /// harmful one's says that it hurts people and is against the law, with no instructions (the world holds no harmful
@@ -80,6 +89,10 @@ public sealed record TinyWorldOptions
             throw new ArgumentException($"{nameof(KindWeights)} needs {kinds} finite non-negative weights with a positive sum", nameof(KindWeights));
         if (!(IdealDemonstrationRate >= 0 && IdealDemonstrationRate <= 1))
             throw new ArgumentOutOfRangeException(nameof(IdealDemonstrationRate), IdealDemonstrationRate, "the ideal demonstration rate must be in [0, 1]");
+        int answerStyles = ResponseWriter.StylesFor(TaskKind.Arithmetic).Count;
+        if (AnswerFlawWeights.Count != answerStyles || AnswerFlawWeights.Any(w => !double.IsFinite(w) || w < 0) || AnswerFlawWeights.Sum() <= 0)
+            throw new ArgumentException($"{nameof(AnswerFlawWeights)} needs {answerStyles} finite non-negative weights with a positive sum " +
+                "(correct, verbose, wrong, rambling, refusal, admit limit)", nameof(AnswerFlawWeights));
         if (!(RequestPageShare >= 0 && RequestPageShare < 1))
             throw new ArgumentOutOfRangeException(nameof(RequestPageShare), RequestPageShare, "the request page share must be in [0, 1)");
         Annotator.Validate();

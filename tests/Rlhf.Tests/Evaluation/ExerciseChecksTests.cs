@@ -114,7 +114,7 @@ public sealed class ExerciseChecksTests : IDisposable
     public void Margin_up_gold_down_needs_both()
     {
         Assert.True(ExerciseChecks.MarginUpGoldDown(0.4, 0.30, 0.35).Solved);
-        Assert.Contains("The margin did not rise", ExerciseChecks.MarginUpGoldDown(-0.1, 0.30, 0.35).Message);
+        Assert.Contains("The held-out margin did not rise", ExerciseChecks.MarginUpGoldDown(-0.1, 0.30, 0.35).Message);
         Assert.Contains("Gold did not fall", ExerciseChecks.MarginUpGoldDown(0.4, 0.36, 0.35).Message);
         Assert.Equal("found: held-out margin 0 -> 0.400, gold 0.350 (start) -> 0.300. The implicit reward model is sure it improved; " +
             "the judge says it got worse.", ExerciseChecks.MarginUpGoldDown(0.4, 0.30, 0.35).Message);

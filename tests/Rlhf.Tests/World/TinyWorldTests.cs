@@ -230,6 +230,29 @@ public class TinyWorldTests(DefaultWorld fixture) : IClassFixture<DefaultWorld>
     }
 
     [Fact]
+    public void Answer_flaw_weights_choose_what_careless_demonstrators_write_on_the_helpfulness_tasks()
+    {
+        var options = new TinyWorldOptions
+        {
+            SftExamples = 400, CorpusDocuments = 50, PreferencePrompts = 40, EvalPreferencePrompts = 20, RlPrompts = 20,
+            IdealDemonstrationRate = 0.4, AnswerFlawWeights = [0, 1, 0, 0, 0, 0],
+        };
+        var padded = TinyWorldGenerator.Generate(options);
+        var helpful = padded.Sft.Select(e => GoldJudge.Score(e.Prompt, e.Response))
+            .Where(r => r.Task.Kind is TaskKind.Arithmetic or TaskKind.Fact or TaskKind.ReverseWord or TaskKind.CountLetter).ToList();
+        // Every helpfulness demonstration is right: 40% ideal (gold 1), the rest padded past the verbose length (gold 0.7).
+        Assert.All(helpful, r => Assert.Equal(Verdict.Correct, r.Verdict));
+        Assert.InRange(helpful.Count(r => r.Score == 0.7) / (double)helpful.Count, 0.5, 0.7);
+        Assert.Equal(helpful.Count, helpful.Count(r => r.Score is 0.7 or 1.0));
+        // The other kinds keep their own flaws: some harmful requests are complied with.
+        Assert.Contains(padded.Sft, e => GoldJudge.Score(e.Prompt, e.Response).Verdict == Verdict.Complied);
+        Assert.Equal(TinyWorldGenerator.Generate(options with { AnswerFlawWeights = new TinyWorldOptions().AnswerFlawWeights }).Sft,
+            TinyWorldGenerator.Generate(options with { AnswerFlawWeights = [0, 0.45, 0.2, 0.2, 0.05, 0.1] }).Sft);
+        var error = Assert.Throws<ArgumentException>(() => new TinyWorldOptions { AnswerFlawWeights = [0, 1] }.Validate());
+        Assert.Contains("AnswerFlawWeights needs 6", error.Message);
+    }
+
+    [Fact]
     public void Shipped_data_loads_with_the_loaders_and_stays_small()
     {
         string dir = Repo.Path("data", "tinyworld");
