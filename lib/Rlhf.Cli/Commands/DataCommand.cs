@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Rlhf.Data;
 using Rlhf.Text;
+using Rlhf.Training;
 using Rlhf.World;
 using Spectre.Console;
 
@@ -21,24 +22,39 @@ static class DataCommand
             Description = "Share of SFT demonstrations written in the ideal style (the others by demonstrators of uneven care).",
             DefaultValueFactory = _ => defaults.IdealDemonstrationRate,
         };
+        var world = new Option<string[]>("--world")
+        {
+            Description = "Any other TinyWorld option: key=value (e.g. request_page_share=0.1, as `rlhf study --world` takes it). Repeatable.",
+            DefaultValueFactory = _ => [],
+        };
         var samples = new Option<string?>("--samples") { Description = "Also write small samples of every dataset format (seed jsonl, ranked, HH-RLHF, chat messages, parquet) made from the world into this folder (the shipped data/samples)." };
         language.AcceptOnlyFromAmong("en", "zh");
         var command = new Command("data", "Regenerate TinyWorld: pretraining corpus, SFT data, preferences, RL and held-out prompts, and the course tokenizer trained on the corpus.")
         {
-            seed, output, language, idealRate, samples,
+            seed, output, language, idealRate, world, samples,
         };
-        command.SetAction(parse => Run(parse.GetValue(seed), parse.GetValue(output), parse.GetValue(language)!, parse.GetValue(idealRate), parse.GetValue(samples)));
+        command.SetAction(parse => Run(parse.GetValue(seed), parse.GetValue(output), parse.GetValue(language)!, parse.GetValue(idealRate),
+            parse.GetValue(world)!, parse.GetValue(samples)));
         return command;
     }
 
-    static int Run(ulong seed, string? output, string language, double idealRate, string? samples)
+    static int Run(ulong seed, string? output, string language, double idealRate, string[] worldAssignments, string? samples)
     {
-        var options = new TinyWorldOptions
+        TinyWorldOptions options;
+        try
         {
-            Seed = seed,
-            IdealDemonstrationRate = idealRate,
-            Language = language == "zh" ? WorldLanguage.Chinese : WorldLanguage.English,
-        };
+            options = OptionsBinder.Bind(new TinyWorldOptions
+            {
+                Seed = seed,
+                IdealDemonstrationRate = idealRate,
+                Language = language == "zh" ? WorldLanguage.Chinese : WorldLanguage.English,
+            }, null, worldAssignments);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"rlhf data: {e.Message.Replace("--set ", "--world ")}");
+            return 2;
+        }
         output ??= options.Language == WorldLanguage.Chinese ? Path.Combine("data", "tinyworld-zh") : Path.Combine("data", "tinyworld");
 
         IReadOnlyList<WrittenFile> files;
