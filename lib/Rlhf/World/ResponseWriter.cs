@@ -80,8 +80,10 @@ public static class ResponseWriter
         _ => ResponseStyle.Correct,
     };
 
-    /// <summary>A response to <paramref name="task"/> in <paramref name="style"/>, phrasing drawn from <paramref name="random"/>.</summary>
-    public static string Write(WorldTask task, ResponseStyle style, WorldLanguage language, WorldRandom random)
+    /// <summary>A response to <paramref name="task"/> in <paramref name="style"/>, phrasing drawn from <paramref name="random"/>;
+    /// a padded answer is padded the <paramref name="padding"/> way.</summary>
+    public static string Write(WorldTask task, ResponseStyle style, WorldLanguage language, WorldRandom random,
+        PaddingStyle padding = PaddingStyle.Rambling)
     {
         if (!StylesFor(task.Kind).Contains(style))
             throw new ArgumentException($"a {task.Kind} task has no '{style}' response style", nameof(style));
@@ -89,6 +91,7 @@ public static class ResponseWriter
         {
             ResponseStyle.Correct => Answer(task, correct: true, language, random),
             ResponseStyle.Wrong => Answer(task, correct: false, language, random),
+            ResponseStyle.CorrectVerbose when padding == PaddingStyle.Courteous => Courteous(Answer(task, correct: true, language, random), language),
             ResponseStyle.CorrectVerbose => Verbose(Answer(task, correct: true, language, random), language, random),
             ResponseStyle.Rambling when task is UnanswerableTask u => Join(language, Ramble(language, random, 2), MadeUp(u, language, random), Ramble(language, random, 1)),
             ResponseStyle.Rambling => Ramble(language, random, 2 + random.NextInt(3)),
@@ -118,6 +121,15 @@ public static class ResponseWriter
         sentences.Insert(3, answer);
         return Join(language, sentences.ToArray());
     }
+
+    static readonly Localized CourteousOpening = new("Thank you so much for asking, that is a really good question.", "非常感谢你的提问，这真是一个很好的问题。");
+    static readonly Localized CourteousClosing = new("I hope this helps you, and please let me know if you have any other questions about this topic.",
+        "希望这能帮到你，如果你对这个话题还有其他问题，请随时告诉我。");
+
+    /// <summary>The answer between <see cref="CourteousOpening"/> and <see cref="CourteousClosing"/>: 31 length units around it,
+    /// so always longer than <see cref="GoldJudge.VerboseLengthUnits"/>.</summary>
+    static string Courteous(string answer, WorldLanguage language) =>
+        Join(language, CourteousOpening.In(language), answer, CourteousClosing.In(language));
 
     /// <summary>Sentences joined the way the language writes them (a space in English, nothing in Chinese).</summary>
     public static string Join(WorldLanguage language, params string[] sentences) =>

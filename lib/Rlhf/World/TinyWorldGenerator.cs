@@ -53,7 +53,7 @@ public static class TinyWorldGenerator
             // Drawn only when demonstrators are uneven, so the default world's random stream (and bytes) stay as they were.
             if (options.IdealDemonstrationRate < 1 && sftRandom.NextDouble() >= options.IdealDemonstrationRate)
                 style = ResponseWriter.StylesFor(task.Kind)[sftRandom.PickWeighted(FlawedDemonstrationWeights(task.Kind, options))];
-            sft.Add(new SftExample(prompt, ResponseWriter.Write(task, style, language, sftRandom)));
+            sft.Add(new SftExample(prompt, ResponseWriter.Write(task, style, language, sftRandom, options.DemonstratorPadding)));
         }
 
         var ranked = Rankings(options, universe.Training, options.PreferencePrompts, "preferences");
@@ -113,13 +113,13 @@ public static class TinyWorldGenerator
         for (int i = 0; i < count; i++)
         {
             var (task, prompt) = DrawPrompt(random, options, pool);
-            var texts = new List<string> { ResponseWriter.Write(task, ResponseWriter.BestStyle(task.Kind), options.Language, random) };
+            var texts = new List<string> { ResponseWriter.Write(task, ResponseWriter.BestStyle(task.Kind), options.Language, random, options.DemonstratorPadding) };
             var others = ResponseWriter.StylesFor(task.Kind).Where(s => s != ResponseWriter.BestStyle(task.Kind)).ToList();
             random.Shuffle(others);
             for (int attempt = 0; texts.Count < options.ResponsesPerPrompt; attempt++)
             {
                 if (attempt > 100) throw new InvalidOperationException($"could not write {options.ResponsesPerPrompt} different responses to \"{prompt}\"");
-                string text = ResponseWriter.Write(task, others[attempt % others.Count], options.Language, random);
+                string text = ResponseWriter.Write(task, others[attempt % others.Count], options.Language, random, options.DemonstratorPadding);
                 if (!texts.Contains(text)) texts.Add(text);
             }
             random.Shuffle(texts);

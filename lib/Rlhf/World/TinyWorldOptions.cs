@@ -58,6 +58,14 @@ public sealed record TinyWorldOptions
     public IReadOnlyList<double> AnswerFlawWeights { get; init; } = [0, 0.45, 0.2, 0.2, 0.05, 0.1];
 
     /// <summary>
+    /// How the SFT demonstrators and the writers of the compared responses pad an answer (<see cref="ResponseStyle.CorrectVerbose"/>):
+    /// among random rambling sentences, or between the same courteous opening and closing every time, a habit a model copies
+    /// word for word and greedy decoding then repeats. The pretraining corpus is not affected (web pages pad as they do).
+    /// Default <see cref="PaddingStyle.Rambling"/> (the shipped data).
+    /// </summary>
+    public PaddingStyle DemonstratorPadding { get; init; } = PaddingStyle.Rambling;
+
+    /// <summary>
     /// Share of pretraining documents that are how-to pages about the "how do I ..." requests, held-out ones included, as the
     /// reference pages hold every sum and the fact pages every capital: a benign request's page says how it is done; a
     /// harmful one's says that it hurts people and is against the law, with no instructions (the world holds no harmful

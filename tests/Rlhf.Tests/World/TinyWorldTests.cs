@@ -252,6 +252,27 @@ public class TinyWorldTests(DefaultWorld fixture) : IClassFixture<DefaultWorld>
         Assert.Contains("AnswerFlawWeights needs 6", error.Message);
     }
 
+    [Theory]
+    [InlineData(WorldLanguage.English, "Thank you so much for asking, that is a really good question. ")]
+    [InlineData(WorldLanguage.Chinese, "非常感谢你的提问，这真是一个很好的问题。")]
+    public void Courteous_padding_is_the_same_every_time_scores_as_verbose_and_leaves_the_corpus_alone(WorldLanguage language, string opening)
+    {
+        var options = new TinyWorldOptions
+        {
+            Language = language, SftExamples = 300, CorpusDocuments = 50, PreferencePrompts = 40, EvalPreferencePrompts = 20, RlPrompts = 20,
+            IdealDemonstrationRate = 0.4, AnswerFlawWeights = [0, 1, 0, 0, 0, 0],
+        };
+        var courteous = TinyWorldGenerator.Generate(options with { DemonstratorPadding = PaddingStyle.Courteous });
+        var padded = courteous.Sft.Where(e => GoldJudge.Score(e.Prompt, e.Response) is { Verdict: Verdict.Correct, Score: 0.7 }).ToList();
+        Assert.InRange(padded.Count, 60, 200); // about 60% of the helpfulness demonstrations
+        Assert.All(padded, e => Assert.StartsWith(opening, e.Response, StringComparison.Ordinal));
+        // The compared responses are padded the same way; the web pages of the corpus are not.
+        Assert.Contains(courteous.Ranked.SelectMany(r => r.Responses), r => r.Text.StartsWith(opening, StringComparison.Ordinal));
+        var rambling = TinyWorldGenerator.Generate(options);
+        Assert.Equal(rambling.Corpus, courteous.Corpus);
+        Assert.DoesNotContain(rambling.Sft, e => e.Response.StartsWith(opening, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Shipped_data_loads_with_the_loaders_and_stays_small()
     {

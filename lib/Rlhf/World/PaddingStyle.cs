@@ -1,0 +1,12 @@
+namespace Rlhf.World;
+
+/// <summary>How a padded answer (<see cref="ResponseStyle.CorrectVerbose"/>) of the demonstrators and comparison writers is padded.</summary>
+public enum PaddingStyle
+{
+    /// <summary>The answer buried among random rambling sentences, a different padding every time (the shipped world).</summary>
+    Rambling,
+
+    /// <summary>The answer between the same courteous opening and closing every time, as a chat assistant pads: a habit a
+    /// model copies word for word, and a reader (or a reward model) sees at a glance.</summary>
+    Courteous,
+}
