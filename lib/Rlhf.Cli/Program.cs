@@ -12,6 +12,7 @@ var root = new RootCommand("RlhfNotebooks: RLHF end to end in C# (SFT, reward mo
     TokenizeCommand.Create(),
     ExportCommand.Create(),
     HeadroomCommand.Create(),
+    PairsCommand.Create(),
     StudyCommand.Create(),
     ModelSpeedCommand.Create(),
     BenchCommand.Create(),

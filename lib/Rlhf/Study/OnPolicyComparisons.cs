@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Rlhf.Checkpoints;
 using Rlhf.Data;
 using Rlhf.Evaluation;
 using Rlhf.Generation;
@@ -25,6 +27,32 @@ public sealed record OnPolicyPairs(IReadOnlyList<PreferencePair> Pairs, int Prom
 /// </summary>
 public static class OnPolicyComparisons
 {
+    /// <summary>The file the reward model and DPO read: the world's comparisons (<c>preferences_pairwise.jsonl</c> of
+    /// <paramref name="worldFolder"/>) followed by comparisons of <paramref name="policyFolder"/>'s own samples on the world's
+    /// preference prompts (<c>preferences_ranked.jsonl</c>; the first <paramref name="promptLimit"/> when above 0), written to
+    /// <paramref name="outputFile"/> as <c>{"prompt","chosen","rejected"}</c> lines; the counts go to
+    /// <paramref name="metricsFile"/> (<c>world_pairs</c>, <c>on_policy_pairs</c>, <c>on_policy_agreement</c>, what was left out).</summary>
+    public static JsonObject WriteFile(string policyFolder, string worldFolder, int samples, double temperature, AnnotatorOptions annotator,
+        ulong seed, string outputFile, string metricsFile, int maxNewTokens = 48, int promptLimit = 0)
+    {
+        var prompts = SeedFormats.LoadRanked(Path.Combine(worldFolder, "preferences_ranked.jsonl")).Records.Select(r => r.Prompt).ToList();
+        if (promptLimit > 0) prompts = prompts.Take(promptLimit).ToList();
+        var worldPairs = SeedFormats.LoadPairwise(Path.Combine(worldFolder, "preferences_pairwise.jsonl")).Records;
+        OnPolicyPairs made;
+        using (var policy = Checkpoint.LoadGpt(policyFolder))
+            made = Make(policy, TextTokenizer.Load(policyFolder), prompts, samples, temperature, annotator, seed, maxNewTokens);
+        foreach (var file in new[] { outputFile, metricsFile })
+            if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder) Directory.CreateDirectory(folder);
+        JsonlRecords.Write(outputFile, worldPairs.Concat(made.Pairs).Select(p => new { prompt = p.Prompt, chosen = p.Chosen, rejected = p.Rejected }));
+        var metrics = new JsonObject
+        {
+            ["world_pairs"] = worldPairs.Count, ["on_policy_pairs"] = made.Pairs.Count, ["on_policy_agreement"] = made.Agreement,
+            ["equal_gold_left_out"] = made.EqualGold, ["empty_samples_left_out"] = made.Empty,
+        };
+        File.WriteAllText(metricsFile, metrics.ToJsonString());
+        return metrics;
+    }
+
     /// <summary>Samples <paramref name="policy"/> <paramref name="samples"/> times per prompt (seeds 1..N) and labels the pairs.</summary>
     public static OnPolicyPairs Make(ICausalLanguageModel policy, TextTokenizer tokenizer, IReadOnlyList<string> prompts, int samples,
         double temperature, AnnotatorOptions annotatorOptions, ulong seed, int maxNewTokens = 48)

@@ -162,23 +162,9 @@ public static class StudyRunner
     }
 
     /// <summary>The world's comparisons followed by the SFT policy's own samples compared by the world's annotator (<c>pairs.jsonl</c>).</summary>
-    static void WriteOnPolicyPairs(StudyOptions options, string world, string sft, long seed, string folder)
-    {
-        Directory.CreateDirectory(folder);
-        using var policy = Checkpoint.LoadGpt(sft);
-        var prompts = Data.SeedFormats.LoadRanked(Path.Combine(world, "preferences_ranked.jsonl")).Records.Select(r => r.Prompt).ToList();
-        if (options.Smoke) prompts = prompts.Take(16).ToList();
-        var made = OnPolicyComparisons.Make(policy, TextTokenizer.Load(sft), prompts, options.OnPolicySamples, 1.0, options.World.Annotator,
-            options.World.Seed ^ (ulong)seed, options.Smoke ? 8 : 48);
-        var worldPairs = Data.SeedFormats.LoadPairwise(Path.Combine(world, "preferences_pairwise.jsonl")).Records;
-        Data.JsonlRecords.Write(Path.Combine(folder, "pairs.jsonl"),
-            worldPairs.Concat(made.Pairs).Select(p => new { prompt = p.Prompt, chosen = p.Chosen, rejected = p.Rejected }));
-        File.WriteAllText(Path.Combine(folder, "pairs_metrics.json"), new JsonObject
-        {
-            ["world_pairs"] = worldPairs.Count, ["on_policy_pairs"] = made.Pairs.Count, ["on_policy_agreement"] = made.Agreement,
-            ["equal_gold_left_out"] = made.EqualGold, ["empty_samples_left_out"] = made.Empty,
-        }.ToJsonString());
-    }
+    static void WriteOnPolicyPairs(StudyOptions options, string world, string sft, long seed, string folder) =>
+        OnPolicyComparisons.WriteFile(sft, world, options.OnPolicySamples, 1.0, options.World.Annotator, options.World.Seed ^ (ulong)seed,
+            Path.Combine(folder, "pairs.jsonl"), Path.Combine(folder, "pairs_metrics.json"), options.Smoke ? 8 : 48, options.Smoke ? 16 : 0);
 
     /// <summary>The stage's defaults, then the smoke sizes (when asked), then the study's overrides; a bad key names the stage.</summary>
     static T Bind<T>(StudyOptions o, string stage, T defaults) where T : class
