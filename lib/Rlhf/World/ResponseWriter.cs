@@ -122,14 +122,15 @@ public static class ResponseWriter
         return Join(language, sentences.ToArray());
     }
 
-    static readonly Localized CourteousOpening = new("Thank you so much for asking, that is a really good question.", "非常感谢你的提问，这真是一个很好的问题。");
-    static readonly Localized CourteousClosing = new("I hope this helps you, and please let me know if you have any other questions about this topic.",
-        "希望这能帮到你，如果你对这个话题还有其他问题，请随时告诉我。");
+    /// <summary>The courteous padding: 31 length units in either language, so any answer it follows is longer than
+    /// <see cref="GoldJudge.VerboseLengthUnits"/>.</summary>
+    public static readonly Localized CourteousClosing = new(
+        "I hope this helps you, and please let me know if you have any other questions about this topic. Thank you so much for asking, that is a really good question.",
+        "希望这能帮到你，如果你对这个话题还有其他问题，请随时告诉我。非常感谢你的提问，这真是一个很好的问题。");
 
-    /// <summary>The answer between <see cref="CourteousOpening"/> and <see cref="CourteousClosing"/>: 31 length units around it,
-    /// so always longer than <see cref="GoldJudge.VerboseLengthUnits"/>.</summary>
-    static string Courteous(string answer, WorldLanguage language) =>
-        Join(language, CourteousOpening.In(language), answer, CourteousClosing.In(language));
+    /// <summary>The answer first, then <see cref="CourteousClosing"/>: the answer is written as carefully as the ideal one,
+    /// and whether to stop after it is the one choice that differs.</summary>
+    static string Courteous(string answer, WorldLanguage language) => Join(language, answer, CourteousClosing.In(language));
 
     /// <summary>Sentences joined the way the language writes them (a space in English, nothing in Chinese).</summary>
     public static string Join(WorldLanguage language, params string[] sentences) =>

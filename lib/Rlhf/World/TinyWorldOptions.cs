@@ -59,7 +59,7 @@ public sealed record TinyWorldOptions
 
     /// <summary>
     /// How the SFT demonstrators and the writers of the compared responses pad an answer (<see cref="ResponseStyle.CorrectVerbose"/>):
-    /// among random rambling sentences, or between the same courteous opening and closing every time, a habit a model copies
+    /// among random rambling sentences, or followed by the same courteous closing every time, a habit a model copies
     /// word for word and greedy decoding then repeats. The pretraining corpus is not affected (web pages pad as they do).
     /// Default <see cref="PaddingStyle.Rambling"/> (the shipped data).
     /// </summary>

@@ -253,9 +253,9 @@ public class TinyWorldTests(DefaultWorld fixture) : IClassFixture<DefaultWorld>
     }
 
     [Theory]
-    [InlineData(WorldLanguage.English, "Thank you so much for asking, that is a really good question. ")]
-    [InlineData(WorldLanguage.Chinese, "非常感谢你的提问，这真是一个很好的问题。")]
-    public void Courteous_padding_is_the_same_every_time_scores_as_verbose_and_leaves_the_corpus_alone(WorldLanguage language, string opening)
+    [InlineData(WorldLanguage.English)]
+    [InlineData(WorldLanguage.Chinese)]
+    public void Courteous_padding_is_the_same_every_time_scores_as_verbose_and_leaves_the_corpus_alone(WorldLanguage language)
     {
         var options = new TinyWorldOptions
         {
@@ -263,14 +263,17 @@ public class TinyWorldTests(DefaultWorld fixture) : IClassFixture<DefaultWorld>
             IdealDemonstrationRate = 0.4, AnswerFlawWeights = [0, 1, 0, 0, 0, 0],
         };
         var courteous = TinyWorldGenerator.Generate(options with { DemonstratorPadding = PaddingStyle.Courteous });
+        string closing = ResponseWriter.CourteousClosing.In(language);
         var padded = courteous.Sft.Where(e => GoldJudge.Score(e.Prompt, e.Response) is { Verdict: Verdict.Correct, Score: 0.7 }).ToList();
         Assert.InRange(padded.Count, 60, 200); // about 60% of the helpfulness demonstrations
-        Assert.All(padded, e => Assert.StartsWith(opening, e.Response, StringComparison.Ordinal));
+        Assert.All(padded, e => Assert.EndsWith(closing, e.Response, StringComparison.Ordinal));
+        // The answer comes first, as the ideal demonstration writes it: cut the closing off and gold gives full marks.
+        Assert.All(padded, e => Assert.Equal(1.0, GoldJudge.Score(e.Prompt, e.Response[..^closing.Length].Trim()).Score));
         // The compared responses are padded the same way; the web pages of the corpus are not.
-        Assert.Contains(courteous.Ranked.SelectMany(r => r.Responses), r => r.Text.StartsWith(opening, StringComparison.Ordinal));
+        Assert.Contains(courteous.Ranked.SelectMany(r => r.Responses), r => r.Text.EndsWith(closing, StringComparison.Ordinal));
         var rambling = TinyWorldGenerator.Generate(options);
         Assert.Equal(rambling.Corpus, courteous.Corpus);
-        Assert.DoesNotContain(rambling.Sft, e => e.Response.StartsWith(opening, StringComparison.Ordinal));
+        Assert.DoesNotContain(rambling.Sft, e => e.Response.EndsWith(closing, StringComparison.Ordinal));
     }
 
     [Fact]
