@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Rlhf.Data;
 using Rlhf.Text;
-using Rlhf.Training;
 
 namespace Rlhf.World;
 
@@ -145,16 +144,6 @@ public static class TinyWorldWriter
         line("");
     }
 
-    /// <summary>Every option of <paramref name="o"/> that differs from the defaults, as <c>key=value</c> (the seed and the language
-    /// aside: the README's command names them), so the command regenerates exactly this world.</summary>
-    static IEnumerable<string> ChangedOptions(TinyWorldOptions o)
-    {
-        var defaults = OptionsBinder.Flatten(System.Text.Json.JsonSerializer.SerializeToNode(new TinyWorldOptions(), OptionsBinder.Json)!.AsObject());
-        foreach (var (key, value) in OptionsBinder.Flatten(System.Text.Json.JsonSerializer.SerializeToNode(o, OptionsBinder.Json)!.AsObject()))
-            if (key is not ("seed" or "language") && !System.Text.Json.Nodes.JsonNode.DeepEquals(value, defaults.GetValueOrDefault(key)))
-                yield return $"{key}={value?.ToJsonString() ?? "null"}";
-    }
-
     static string Readme(TinyWorld world, IReadOnlyList<WrittenFile> files)
     {
         var o = world.Options;
@@ -169,7 +158,7 @@ public static class TinyWorldWriter
         Line();
         Line("```bash");
         Line(I($"dotnet run --project lib/Rlhf.Cli -- data --seed {o.Seed} --lang {(o.Language == WorldLanguage.Chinese ? "zh" : "en")}") +
-            string.Concat(ChangedOptions(o).Select(a => a.Contains('[') ? $" --world '{a}'" : $" --world {a}")));
+            string.Concat(o.ChangedAssignments().Select(a => a.Contains('[') ? $" --world '{a}'" : $" --world {a}")));
         Line("```");
         Line();
         Line("Do not edit these files by hand: a test regenerates them and compares every byte. See `docs/tinyworld.md` for what the world is and why.");

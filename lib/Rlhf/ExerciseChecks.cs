@@ -1,10 +1,11 @@
+using Rlhf.Evaluation;
 using Rlhf.Models;
 using Rlhf.Text;
 using Rlhf.Training;
 using Rlhf.World;
 using static TorchSharp.torch;
 
-namespace Rlhf.Evaluation;
+namespace Rlhf;
 
 /// <summary>What an exercise's check says about the learner's answer: solved or not, and the figures it read.</summary>
 public sealed record ExerciseVerdict(bool Solved, string Message)
@@ -14,7 +15,7 @@ public sealed record ExerciseVerdict(bool Solved, string Message)
 }
 
 /// <summary>
-/// Checks for the notebooks' judgement exercises: the learner finds a prompt, an answer or a setting, and the check reads
+/// Checks for the notebooks' judgement exercises (course level, beside <see cref="CoursePolicies"/>: they read evaluations and DPO runs): the learner finds a prompt, an answer or a setting, and the check reads
 /// it against the run's own models and evaluations (not against a stored answer). Each check names what it measured,
 /// so "not yet" says how far off the learner is without giving the answer away.
 /// </summary>
