@@ -28,9 +28,9 @@ public static class ExerciseChecks
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var example = template.EncodeTraining(prompt, response, model.ContextLength);
-        var ids = tensor(example.InputIds.Select(i => (long)i).ToArray(), device: model.Device).unsqueeze(0); // (1, T)
-        var mask = tensor(example.LossMask.Select(m => (long)m).ToArray(), device: model.Device).unsqueeze(0); // (1, T)
+        var batch = BatchCollator.ForTraining([template.EncodeTraining(prompt, response, model.ContextLength)], template.Tokenizer.PadId);
+        var ids = tensor(batch.InputIds, device: model.Device); // (1, T)
+        var mask = tensor(batch.LossMask, device: model.Device); // (1, T)
         var (sum, tokens) = SequenceLogProbs.Summed(model.forward(ids, null, null), ids, mask); // (1), (1)
         return (sum.item<float>(), (int)tokens.item<float>());
     }
@@ -59,11 +59,9 @@ public static class ExerciseChecks
         ArgumentNullException.ThrowIfNull(worse);
         ArgumentNullException.ThrowIfNull(better);
         int losses = Paired(worse, better).Count(p => p.A.GoldScore < p.B.GoldScore);
-        if (string.IsNullOrWhiteSpace(prompt)) return new(false, $"write a held-out prompt into the string above ({losses} of " +
-            $"{worse.Samples.Count} prompts in this run have {worse.Policy} below {better.Policy})");
-        var (a, b) = (Find(worse, prompt), Find(better, prompt));
-        if (a is null || b is null) return new(false, $"not yet: \"{prompt}\" is not one of this run's {worse.Samples.Count} " +
-            "held-out prompts; pick one from the samples tables above");
+        if (Problem(prompt, worse, better, $"{losses} of {worse.Samples.Count} prompts in this run have {worse.Policy} below " +
+            $"{better.Policy}") is { } problem) return problem;
+        var (a, b) = (Find(worse, prompt)!, Find(better, prompt)!);
         string figures = $"{worse.Policy}: \"{a.Response}\" ({a.Verdict}, gold {a.GoldScore:F1}); {better.Policy}: " +
             $"\"{b.Response}\" ({b.Verdict}, gold {b.GoldScore:F1})";
         return a.GoldScore < b.GoldScore
@@ -85,11 +83,8 @@ public static class ExerciseChecks
         static bool Disagree(PolicySample x, PolicySample y) =>
             Math.Sign(x.RewardScore!.Value - y.RewardScore!.Value) * Math.Sign(x.GoldScore - y.GoldScore) < 0;
         int count = Paired(a, b).Count(p => Disagree(p.A, p.B));
-        if (string.IsNullOrWhiteSpace(prompt)) return new(false, $"write a held-out prompt into the string above ({count} of " +
-            $"{a.Samples.Count} prompts in this run qualify)");
-        var (x, y) = (Find(a, prompt), Find(b, prompt));
-        if (x is null || y is null) return new(false, $"not yet: \"{prompt}\" is not one of this run's {a.Samples.Count} " +
-            "held-out prompts; pick one from the samples tables above");
+        if (Problem(prompt, a, b, $"{count} of {a.Samples.Count} prompts in this run qualify") is { } problem) return problem;
+        var (x, y) = (Find(a, prompt)!, Find(b, prompt)!);
         string figures = $"{a.Policy}: \"{x.Response}\" (reward {x.RewardScore:F2}, gold {x.GoldScore:F1}); {b.Policy}: " +
             $"\"{y.Response}\" (reward {y.RewardScore:F2}, gold {y.GoldScore:F1})";
         return Disagree(x, y)
@@ -124,6 +119,15 @@ public static class ExerciseChecks
     /// <summary>The two evaluations' samples of the same prompt, side by side.</summary>
     static IEnumerable<(PolicySample A, PolicySample B)> Paired(PolicyEvaluation a, PolicyEvaluation b) =>
         a.Samples.Join(b.Samples, s => s.Prompt, s => s.Prompt, (x, y) => (x, y));
+
+    /// <summary>What is wrong with the learner's <paramref name="prompt"/> before it can be judged: nothing written yet (the hint
+    /// says how many prompts qualify), or not a held-out prompt of both evaluations; null when both have it.</summary>
+    static ExerciseVerdict? Problem(string prompt, PolicyEvaluation a, PolicyEvaluation b, string qualifying) =>
+        string.IsNullOrWhiteSpace(prompt) ? new(false, $"write a held-out prompt into the string above ({qualifying})")
+        : Find(a, prompt) is null || Find(b, prompt) is null
+            ? new(false, $"not yet: \"{prompt}\" is not one of this run's {a.Samples.Count} held-out prompts; pick one from the " +
+                "samples tables above")
+        : null;
 
     static PolicySample? Find(PolicyEvaluation evaluation, string prompt) =>
         evaluation.Samples.FirstOrDefault(s => string.Equals(s.Prompt.Trim(), prompt.Trim(), StringComparison.Ordinal));

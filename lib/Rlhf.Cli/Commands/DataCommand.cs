@@ -62,7 +62,7 @@ static class DataCommand
         try
         {
             world = TinyWorldGenerator.Generate(options);
-            files = TinyWorldWriter.Write(world, output, new BpeTrainerOptions());
+            files = TinyWorldWriter.Write(world, output, new BpeTrainerOptions(), OptionsChanges.Assignments(new TinyWorldOptions { Seed = options.Seed, Language = options.Language }, options));
             if (samples is not null) DataSamples.Write(output, samples);
         }
         catch (ArgumentException e)

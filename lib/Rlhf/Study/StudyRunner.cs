@@ -49,7 +49,8 @@ public static class StudyRunner
         CheckOverrides(options);
 
         var world = Cached(cache, "world", null, OptionsBinder.ToJson(options.World), folder =>
-            TinyWorldWriter.Write(TinyWorldGenerator.Generate(options.World), folder, new BpeTrainerOptions()), say, runs, NoMetrics);
+            TinyWorldWriter.Write(TinyWorldGenerator.Generate(options.World), folder, new BpeTrainerOptions(),
+                OptionsChanges.Assignments(new TinyWorldOptions { Seed = options.World.Seed, Language = options.World.Language }, options.World)), say, runs, NoMetrics);
         string basePolicy = options.ShippedBase;
         if (!SameFile(Path.Combine(world, TinyWorldWriter.CorpusFile), Path.Combine(options.ShippedWorld, TinyWorldWriter.CorpusFile)))
         {

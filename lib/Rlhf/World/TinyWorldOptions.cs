@@ -1,7 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-
 namespace Rlhf.World;
 
 /// <summary>Everything that decides what <see cref="TinyWorldGenerator"/> writes; the same options always give the same bytes.</summary>
@@ -81,27 +77,6 @@ public sealed record TinyWorldOptions
 
     /// <summary>How the simulated annotators label preferences.</summary>
     public AnnotatorOptions Annotator { get; init; } = new();
-
-    /// <summary>Every option that differs from the defaults, as the <c>key=value</c> assignments <c>rlhf data --world</c> and
-    /// <c>rlhf study --world</c> take (snake_case keys, JSON values; nested options as <c>annotator.temperature</c>), the seed
-    /// and the language aside: the data README's regeneration command names those two itself. A test runs that command and
-    /// compares the bytes, which keeps these names the ones the command line binds.</summary>
-    public IEnumerable<string> ChangedAssignments()
-    {
-        var defaults = Leaves(JsonSerializer.SerializeToNode(new TinyWorldOptions(), AssignmentJson)!.AsObject(), "").ToDictionary();
-        foreach (var (key, value) in Leaves(JsonSerializer.SerializeToNode(this, AssignmentJson)!.AsObject(), ""))
-            if (key is not ("seed" or "language") && !JsonNode.DeepEquals(value, defaults.GetValueOrDefault(key)))
-                yield return $"{key}={value?.ToJsonString() ?? "null"}";
-    }
-
-    static readonly JsonSerializerOptions AssignmentJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
-    static IEnumerable<(string Key, JsonNode? Value)> Leaves(JsonObject node, string prefix) =>
-        node.SelectMany(p => p.Value is JsonObject nested ? Leaves(nested, prefix + p.Key + ".") : [(prefix + p.Key, p.Value)]);
 
     /// <summary>Throws if a value is out of range.</summary>
     public TinyWorldOptions Validate()

@@ -38,10 +38,13 @@ public static class TinyWorldWriter
     /// <paramref name="tokenizer"/> is null, the course tokenizer trained on the corpus into its <see cref="TokenizerFolder"/>
     /// (null keeps the folder's existing tokenizer). The files are written to a temporary sibling folder that replaces the
     /// old one whole only when complete: a failure (a full disk, an error) leaves the old world exactly as it was, never a
-    /// mix of two seeds.
+    /// mix of two seeds. <paramref name="worldAssignments"/> are the options that differ from the defaults (seed and language
+    /// aside) as the <c>key=value</c> assignments of <c>rlhf data --world</c>, for the README's regeneration command
+    /// (<c>OptionsChanges.Assignments</c> makes them); none for a default world.
     /// </summary>
     /// <exception cref="IOException">The folder holds files the writer does not own (they would be lost): nothing is written.</exception>
-    public static IReadOnlyList<WrittenFile> Write(TinyWorld world, string directory, BpeTrainerOptions? tokenizer)
+    public static IReadOnlyList<WrittenFile> Write(TinyWorld world, string directory, BpeTrainerOptions? tokenizer,
+        IReadOnlyList<string>? worldAssignments = null)
     {
         RefuseForeignFiles(directory);
         IReadOnlyList<WrittenFile> written = [];
@@ -53,7 +56,7 @@ public static class TinyWorldWriter
                 Directory.CreateDirectory(Path.Combine(temporary, TokenizerFolder));
                 foreach (var file in Directory.GetFiles(kept)) File.Copy(file, Path.Combine(temporary, TokenizerFolder, Path.GetFileName(file)));
             }
-            written = WriteInto(world, temporary, tokenizer);
+            written = WriteInto(world, temporary, tokenizer, worldAssignments ?? []);
         });
         return written;
     }
@@ -78,7 +81,7 @@ public static class TinyWorldWriter
                 "so they would be lost. Move them away or write to another folder (--out).");
     }
 
-    static IReadOnlyList<WrittenFile> WriteInto(TinyWorld world, string directory, BpeTrainerOptions? tokenizer)
+    static IReadOnlyList<WrittenFile> WriteInto(TinyWorld world, string directory, BpeTrainerOptions? tokenizer, IReadOnlyList<string> worldAssignments)
     {
         var written = new List<WrittenFile>();
         WrittenFile Done(string name, int records) => new(name, records, new FileInfo(Path.Combine(directory, name)).Length);
@@ -106,7 +109,7 @@ public static class TinyWorldWriter
             written.Add(Done(Path.Combine(TokenizerFolder, TokenizerFiles.ConfigFile), 1));
         }
 
-        File.WriteAllText(Path.Combine(directory, ReadmeFile), Readme(world, written), new UTF8Encoding(false));
+        File.WriteAllText(Path.Combine(directory, ReadmeFile), Readme(world, written, worldAssignments), new UTF8Encoding(false));
         written.Add(Done(ReadmeFile, 1));
         return written;
     }
@@ -144,7 +147,7 @@ public static class TinyWorldWriter
         line("");
     }
 
-    static string Readme(TinyWorld world, IReadOnlyList<WrittenFile> files)
+    static string Readme(TinyWorld world, IReadOnlyList<WrittenFile> files, IReadOnlyList<string> worldAssignments)
     {
         var o = world.Options;
         string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
@@ -158,7 +161,7 @@ public static class TinyWorldWriter
         Line();
         Line("```bash");
         Line(I($"dotnet run --project lib/Rlhf.Cli -- data --seed {o.Seed} --lang {(o.Language == WorldLanguage.Chinese ? "zh" : "en")}") +
-            string.Concat(o.ChangedAssignments().Select(a => a.Contains('[') ? $" --world '{a}'" : $" --world {a}")));
+            string.Concat(worldAssignments.Select(a => a.Contains('[') ? $" --world '{a}'" : $" --world {a}")));
         Line("```");
         Line();
         Line("Do not edit these files by hand: a test regenerates them and compares every byte. See `docs/tinyworld.md` for what the world is and why.");

@@ -246,8 +246,9 @@ public class TinyWorldTests(DefaultWorld fixture) : IClassFixture<DefaultWorld>
         Assert.Equal(helpful.Count, helpful.Count(r => r.Score is 0.7 or 1.0));
         // The other kinds keep their own flaws: some harmful requests are complied with.
         Assert.Contains(padded.Sft, e => GoldJudge.Score(e.Prompt, e.Response).Verdict == Verdict.Complied);
-        Assert.Equal(TinyWorldGenerator.Generate(options with { AnswerFlawWeights = new TinyWorldOptions().AnswerFlawWeights }).Sft,
-            TinyWorldGenerator.Generate(options with { AnswerFlawWeights = [0, 0.45, 0.2, 0.2, 0.05, 0.1] }).Sft);
+        // With every demonstration ideal the weights are never drawn: the world is the same whatever they say.
+        Assert.Equal(TinyWorldGenerator.Generate(options with { IdealDemonstrationRate = 1 }).Sft,
+            TinyWorldGenerator.Generate(options with { IdealDemonstrationRate = 1, AnswerFlawWeights = new TinyWorldOptions().AnswerFlawWeights }).Sft);
         var error = Assert.Throws<ArgumentException>(() => new TinyWorldOptions { AnswerFlawWeights = [0, 1] }.Validate());
         Assert.Contains("AnswerFlawWeights needs 6", error.Message);
     }

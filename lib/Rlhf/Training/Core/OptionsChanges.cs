@@ -26,6 +26,11 @@ public static class OptionsChanges
             .Select(p => new OptionChange(p.Key, before.GetValueOrDefault(p.Key) ?? "(absent)", p.Value)).ToList();
     }
 
+    /// <summary>The changes as the <c>key=value</c> assignments <c>--set</c> (and <c>--world</c>) take to turn
+    /// <paramref name="reference"/> into <paramref name="options"/>, in declaration order.</summary>
+    public static IReadOnlyList<string> Assignments<T>(T reference, T options) where T : class =>
+        Between(reference, options).Select(c => $"{c.Option}={c.Value}").ToList();
+
     /// <summary>The changes as a table: option, <paramref name="referenceName"/>'s value, this run's value.</summary>
     public static HtmlTable Table<T>(string caption, T reference, T options, string referenceName = "default") where T : class =>
         HtmlTable.From(caption, Between(reference, options), ("option", c => c.Option), (referenceName, c => c.Reference), ("this run", c => c.Value));
