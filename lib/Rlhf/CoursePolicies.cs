@@ -25,6 +25,11 @@ public static class CoursePolicies
     /// <summary>The TinyWorld data folder.</summary>
     public const string DataFolder = "data/tinyworld";
 
+    /// <summary>The comparisons the course's reward model and DPO train on: the world's own (<c>preferences_pairwise.jsonl</c>),
+    /// then comparisons of the shipped SFT model's samples labelled by the world's annotator (<c>rlhf pairs</c>; InstructGPT's
+    /// labellers compared model outputs). Beside it, <c>..._metrics.json</c> has the counts.</summary>
+    public const string PairsFile = "data/comparisons/preferences_with_sft_samples.jsonl";
+
     /// <summary>Notebook 04's PPO policy (default kl_coef).</summary>
     public const string PpoFolder = "out/04-ppo";
 
@@ -46,9 +51,9 @@ public static class CoursePolicies
     /// <summary>The task families notebook 08 trains on: those whose answers a program can check.</summary>
     public static IReadOnlyList<World.TaskKind> CheckableKinds { get; } = [World.TaskKind.Arithmetic, World.TaskKind.CountLetter, World.TaskKind.ReverseWord];
 
-    /// <summary>The KL coefficient of the extra PPO run notebook 06 trains for the frontier: plain PPO (no ptx mix) at four
-    /// times the default 0.05, a point between notebook 04's default run and its run without anchors. Default 0.2.</summary>
-    public const double FrontierExtraKlCoef = 0.2;
+    /// <summary>The KL coefficient of the extra PPO run notebook 06 trains for the frontier: TRL's default 0.05, a quarter of
+    /// the course's 0.2, a point between notebook 04's default run and its run without the KL penalty.</summary>
+    public const double FrontierExtraKlCoef = 0.05;
 
     /// <summary>Notebook 05's short beta-comparison run at <paramref name="beta"/>, e.g. <c>out/05-dpo-beta-0.1</c>.</summary>
     public static string DpoBetaFolder(double beta) => $"out/05-dpo-beta-{Number(beta)}";
@@ -67,11 +72,15 @@ public static class CoursePolicies
         RewardCheckpoint = Path.Combine(root, RewardFolder), OutputFolder = Path.Combine(root, PpoFolder),
     };
 
-    /// <summary>Notebook 04's second run: <see cref="Ppo"/> without the KL penalty and without the ptx mix (kl_coef = 0,
-    /// ptx.coef = 0) into <see cref="PpoNoKlFolder"/>.</summary>
-    public static PpoOptions PpoNoKl(string root) => Ppo(root) with { KlCoef = 0, Ptx = new() { Coef = 0 }, OutputFolder = Path.Combine(root, PpoNoKlFolder) };
+    /// <summary>Notebook 04's second run: <see cref="Ppo"/> without the KL penalty (kl_coef = 0; the ptx mix off, as by
+    /// default) for half as many iterations (the notebook stays under 3 minutes), into <see cref="PpoNoKlFolder"/>.</summary>
+    public static PpoOptions PpoNoKl(string root)
+    {
+        var ppo = Ppo(root);
+        return ppo with { KlCoef = 0, OutputFolder = Path.Combine(root, PpoNoKlFolder), Training = ppo.Training with { MaxSteps = ppo.Iterations / 2 } };
+    }
 
-    /// <summary>Notebook 06's extra frontier run: <see cref="Ppo"/> as plain PPO (ptx.coef = 0) with kl_coef =
+    /// <summary>Notebook 06's extra frontier run: <see cref="Ppo"/> (plain PPO, ptx.coef = 0) with kl_coef =
     /// <see cref="FrontierExtraKlCoef"/>.</summary>
     public static PpoOptions PpoFrontierExtra(string root) =>
         Ppo(root) with { KlCoef = FrontierExtraKlCoef, Ptx = new() { Coef = 0 }, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)) };
@@ -99,10 +108,20 @@ public static class CoursePolicies
         RewardFuncs = ["verifiable"], PromptKinds = CheckableKinds,
     };
 
-    /// <summary>Notebook 05's DPO options: <see cref="DpoOptions.Course"/> from the shipped SFT checkpoint into <see cref="DpoFolder"/>.</summary>
+    /// <summary>Notebook 05's DPO options: <see cref="DpoOptions.Course"/> from the shipped SFT checkpoint on <see cref="PairsFile"/>
+    /// into <see cref="DpoFolder"/>.</summary>
     public static DpoOptions Dpo(string root) => DpoOptions.Course with
     {
         DataFolder = Path.Combine(root, DataFolder), InputCheckpoint = Path.Combine(root, SftFolder), OutputFolder = Path.Combine(root, DpoFolder),
+        TrainFile = Path.Combine(root, PairsFile),
+    };
+
+    /// <summary>Notebook 03's reward model: <see cref="RewardModelOptions.Course"/> from the shipped SFT checkpoint on
+    /// <see cref="PairsFile"/> into <paramref name="outputFolder"/> (the shipped <see cref="RewardFolder"/> was trained so).</summary>
+    public static RewardModelOptions RewardModel(string root, string outputFolder) => RewardModelOptions.Course with
+    {
+        DataFolder = Path.Combine(root, DataFolder), InitFrom = Path.Combine(root, SftFolder), OutputFolder = outputFolder,
+        TrainFile = Path.Combine(root, PairsFile),
     };
 
     /// <summary>

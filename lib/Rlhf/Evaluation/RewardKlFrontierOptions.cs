@@ -34,8 +34,8 @@ public sealed record RewardKlFrontierOptions
     [JsonPropertyName("evaluation")] public PolicyEvaluationOptions Evaluation { get; init; } = PolicyEvaluationOptions.TemperatureOne with { MaxPromptsPerKind = 8 };
 
     /// <summary>
-    /// The course's frontier under <paramref name="root"/>: the SFT reference (KL 0), PPO with notebook 04's defaults (ptx
-    /// mix on) and without anchors (kl_coef 0, ptx.coef 0), plain PPO at <see cref="CoursePolicies.FrontierExtraKlCoef"/>
+    /// The course's frontier under <paramref name="root"/>: the SFT reference (KL 0), PPO with notebook 04's defaults and
+    /// without the KL penalty (kl_coef 0), PPO at <see cref="CoursePolicies.FrontierExtraKlCoef"/>
     /// (notebook 06's extra run), DPO at notebook 05's beta and its
     /// beta comparison; 8 prompts per task kind (56) in a full run, 1 (7) in a smoke run.
     /// </summary>
@@ -47,9 +47,9 @@ public sealed record RewardKlFrontierOptions
         var points = new List<FrontierPolicy>
         {
             new("sft", "reference", 0, Path.Combine(root, CoursePolicies.SftFolder)),
-            new("ppo", $"kl_coef={N(CoursePolicies.FrontierExtraKlCoef)}, ptx.coef=0", CoursePolicies.FrontierExtraKlCoef, Path.Combine(root, CoursePolicies.PpoKlFolder(CoursePolicies.FrontierExtraKlCoef))),
-            new("ppo", $"kl_coef={N(ppo.KlCoef)}, ptx.coef={N(ppo.Ptx.Coef)}", ppo.KlCoef, ppo.OutputFolder!),
-            new("ppo", "kl_coef=0, ptx.coef=0", 0, Path.Combine(root, CoursePolicies.PpoNoKlFolder)),
+            new("ppo", $"kl_coef={N(CoursePolicies.FrontierExtraKlCoef)}", CoursePolicies.FrontierExtraKlCoef, Path.Combine(root, CoursePolicies.PpoKlFolder(CoursePolicies.FrontierExtraKlCoef))),
+            new("ppo", $"kl_coef={N(ppo.KlCoef)}" + (ppo.Ptx.IsOn ? $", ptx.coef={N(ppo.Ptx.Coef)}" : ""), ppo.KlCoef, ppo.OutputFolder!),
+            new("ppo", "kl_coef=0", 0, Path.Combine(root, CoursePolicies.PpoNoKlFolder)),
             new("dpo", $"beta={N(dpo.Beta)}", dpo.Beta, dpo.OutputFolder),
         };
         foreach (var beta in CoursePolicies.DpoBetas.OrderByDescending(b => b))

@@ -30,6 +30,9 @@ public static class TinyWorldWriter
     public const string EvalPromptsFile = "eval_prompts.txt";
     /// <summary>The description of every file.</summary>
     public const string ReadmeFile = "README.md";
+    /// <summary>The options that made the folder, <c>{"seed","language","changes":["key=value", ...]}</c>: what a stage that
+    /// regenerates part of the world (a reward model relabelling its pairs with other annotators) needs to make the same world.</summary>
+    public const string WorldFile = "world.json";
     /// <summary>The course tokenizer's folder (vocab.json, merges.txt, tokenizer_config.json), trained on the corpus.</summary>
     public const string TokenizerFolder = "tokenizer";
 
@@ -63,7 +66,7 @@ public static class TinyWorldWriter
 
     /// <summary>The names a world folder may hold: everything <see cref="Write"/> produces.</summary>
     static readonly HashSet<string> owned =
-        [CorpusFile, SftFile, RankedFile, PairwiseFile, EvalPairwiseFile, RlPromptsFile, EvalPromptsFile, ReadmeFile, TokenizerFolder];
+        [CorpusFile, SftFile, RankedFile, PairwiseFile, EvalPairwiseFile, RlPromptsFile, EvalPromptsFile, ReadmeFile, WorldFile, TokenizerFolder];
 
     static void RefuseForeignFiles(string directory)
     {
@@ -109,10 +112,22 @@ public static class TinyWorldWriter
             written.Add(Done(Path.Combine(TokenizerFolder, TokenizerFiles.ConfigFile), 1));
         }
 
+        File.WriteAllText(Path.Combine(directory, WorldFile), WorldJson(world.Options, worldAssignments), new UTF8Encoding(false));
+        written.Add(Done(WorldFile, 1));
         File.WriteAllText(Path.Combine(directory, ReadmeFile), Readme(world, written, worldAssignments), new UTF8Encoding(false));
         written.Add(Done(ReadmeFile, 1));
         return written;
     }
+
+    /// <summary>The <see cref="WorldFile"/> text: seed, language (<c>en</c> or <c>zh</c>, as <c>rlhf data --lang</c>) and the changed
+    /// options as <c>rlhf data --world</c> assignments.</summary>
+    public static string WorldJson(TinyWorldOptions options, IReadOnlyList<string> worldAssignments) =>
+        new System.Text.Json.Nodes.JsonObject
+        {
+            ["seed"] = options.Seed,
+            ["language"] = options.Language == WorldLanguage.Chinese ? "zh" : "en",
+            ["changes"] = new System.Text.Json.Nodes.JsonArray(worldAssignments.Select(a => (System.Text.Json.Nodes.JsonNode?)a).ToArray()),
+        }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
 
     /// <summary>One line per item, '\n' line ends, UTF-8 without BOM.</summary>
     static void WriteLines(string path, IEnumerable<string> lines) =>
@@ -178,6 +193,7 @@ public static class TinyWorldWriter
         Line($"| `{EvalPairwiseFile}` | `{{\"prompt\",\"chosen\",\"rejected\"}}` | {Size(EvalPairwiseFile)} | The same, on held-out prompts: reward-model evaluation. |");
         Line($"| `{RlPromptsFile}` | one prompt per line | {Size(RlPromptsFile)} | Training prompts for RL rollouts. |");
         Line($"| `{EvalPromptsFile}` | one prompt per line | {Size(EvalPromptsFile)} | Held-out evaluation prompts, grouped by task kind; no entity/number combination in them occurs in any training prompt (tested). |");
+        Line($"| `{WorldFile}` | `{{\"seed\",\"language\",\"changes\"}}` | {Size(WorldFile)} | The options that made this folder (the command above as data): a reward model trained with `annotator_length_bias` regenerates these pairs from them. |");
         if (files.Any(f => f.Name.StartsWith(TokenizerFolder, StringComparison.Ordinal)))
         {
             string vocab = Path.Combine(TokenizerFolder, TokenizerFiles.VocabFile), merges = Path.Combine(TokenizerFolder, TokenizerFiles.MergesFile);

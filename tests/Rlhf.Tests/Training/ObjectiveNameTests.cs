@@ -17,8 +17,8 @@ public class ObjectiveNameTests
     [Fact]
     public void Ppo_is_named_ppo_ptx_with_its_coefficient_unless_the_term_is_off()
     {
-        Assert.Equal("PPO-ptx (10)", new PpoOptions().ObjectiveName);
-        Assert.Equal("PPO", new PpoOptions { Ptx = PpoOptions.DefaultPtx with { Coef = 0 } }.ObjectiveName);
+        Assert.Equal("PPO", new PpoOptions().ObjectiveName); // the default: plain PPO, as TRL
+        Assert.Equal("PPO-ptx (10)", new PpoOptions { Ptx = PpoOptions.DefaultPtx with { Coef = 10 } }.ObjectiveName);
     }
 
     [Fact]

@@ -149,23 +149,52 @@ public class PitfallsTests
     {
         var training = SeedFormats.LoadPairwise(Repo.Path("data", "tinyworld", RewardModelTraining.TrainingFile)).Records;
         var heldOut = SeedFormats.LoadPairwise(Repo.Path("data", "tinyworld", RewardModelTraining.HeldOutFile)).Records;
+        var world = RewardModelTraining.WorldOptions(Repo.Path("data", "tinyworld")); // the shipped world.json
 
-        // Bias 0 regenerates the shipped files exactly.
-        var (same, sameHeldOut) = RewardModelTraining.RelabelWithLengthBias(training, heldOut, 0.0, "train", "held-out");
+        // Bias 0 regenerates the shipped files exactly, from the options in the folder's world.json.
+        var (same, sameHeldOut) = RewardModelTraining.RelabelWithLengthBias(training, heldOut, 0.0, "train", "held-out", world);
         Assert.Equal(training, same);
         Assert.Equal(heldOut, sameHeldOut);
 
-        var (biased, _) = RewardModelTraining.RelabelWithLengthBias(training, heldOut, 0.5, "train", "held-out");
+        var (biased, _) = RewardModelTraining.RelabelWithLengthBias(training, heldOut, 0.5, "train", "held-out", world);
         static double LongerChosen(IEnumerable<PreferencePair> pairs) =>
             pairs.Average(p => GoldJudge.LengthUnits(p.Chosen) > GoldJudge.LengthUnits(p.Rejected) ? 1.0 : 0.0);
         Assert.True(LongerChosen(biased) > LongerChosen(training) + 0.15, $"longer chosen: biased {LongerChosen(biased):P1}, shipped {LongerChosen(training):P1}");
         Assert.True(LabelAgreement.Measure(biased).Rate < LabelAgreement.Measure(training).Rate - 0.1, "the biased labels agree less with the gold order");
 
-        // A pair that is not the default world's is refused, naming the file and line.
+        // A pair that is not the world's is refused, naming the file and line; so are the shipped pairs read as another world's.
         var altered = training.ToList();
         altered[6] = altered[6] with { Rejected = altered[6].Rejected + " (edited)" };
-        var error = Assert.Throws<InvalidDataException>(() => RewardModelTraining.RelabelWithLengthBias(altered, heldOut, 0.5, "prefs.jsonl", "held-out"));
+        var error = Assert.Throws<InvalidDataException>(() => RewardModelTraining.RelabelWithLengthBias(altered, heldOut, 0.5, "prefs.jsonl", "held-out", world));
         Assert.Contains("prefs.jsonl line 7", error.Message);
+        var otherWorld = world with { Seed = world.Seed + 1 };
+        Assert.Contains("prefs.jsonl", Assert.Throws<InvalidDataException>(() => RewardModelTraining.RelabelWithLengthBias(training, heldOut, 0.5, "prefs.jsonl", "held-out", otherWorld)).Message);
+    }
+
+    [Fact]
+    public void A_world_folder_names_the_options_that_made_it()
+    {
+        var folder = Directory.CreateTempSubdirectory("rlhf-world-json").FullName;
+        try
+        {
+            Assert.Equal(OptionsBinder.ToJson(new TinyWorldOptions()), OptionsBinder.ToJson(RewardModelTraining.WorldOptions(folder))); // no world.json: default
+            var options = new TinyWorldOptions { Seed = 7, IdealDemonstrationRate = 0.4, DemonstratorPadding = PaddingStyle.Courteous };
+            var changes = OptionsChanges.Assignments(new TinyWorldOptions { Seed = 7 }, options);
+            File.WriteAllText(Path.Combine(folder, TinyWorldWriter.WorldFile), TinyWorldWriter.WorldJson(options, changes));
+            var read = RewardModelTraining.WorldOptions(folder);
+            Assert.Equal(7UL, read.Seed);
+            Assert.Equal(0.4, read.IdealDemonstrationRate);
+            Assert.Equal(PaddingStyle.Courteous, read.DemonstratorPadding);
+            Assert.Equal(OptionsBinder.ToJson(options), OptionsBinder.ToJson(read));
+
+            File.WriteAllText(Path.Combine(folder, TinyWorldWriter.WorldFile), "{\"seed\": 7, \"language\": \"fr\"}");
+            var error = Assert.Throws<InvalidDataException>(() => RewardModelTraining.WorldOptions(folder));
+            Assert.Contains("world.json", error.Message);
+            Assert.Contains("language", error.Message);
+            File.WriteAllText(Path.Combine(folder, TinyWorldWriter.WorldFile), "{\"seed\": 7, \"language\": \"en\", \"changes\": [\"no_such_option=1\"]}");
+            Assert.Contains("no_such_option", Assert.Throws<InvalidDataException>(() => RewardModelTraining.WorldOptions(folder)).Message);
+        }
+        finally { Directory.Delete(folder, true); }
     }
 
     /// <summary>Fixed scores, one per row.</summary>

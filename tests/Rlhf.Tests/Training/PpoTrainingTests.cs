@@ -23,7 +23,7 @@ public sealed class PpoTrainingTests : IDisposable
     PpoOptions Options(string output) => new()
     {
         Training = PpoOptions.DefaultTraining with { MaxSteps = 2 }, RolloutBatchSize = 4, NumMiniBatches = 2, PpoEpochs = 1, ResponseLength = 6,
-        Ptx = PpoOptions.DefaultPtx with { WindowLength = 32 }, InputCheckpoint = sft, RewardCheckpoint = rm, OutputFolder = output, DataFolder = Repo.Path("data", "tinyworld"),
+        Ptx = PpoOptions.DefaultPtx with { Coef = 10, WindowLength = 32 }, InputCheckpoint = sft, RewardCheckpoint = rm, OutputFolder = output, DataFolder = Repo.Path("data", "tinyworld"),
     };
 
     [Fact]

@@ -27,9 +27,10 @@ public static class OptionsChanges
     }
 
     /// <summary>The changes as the <c>key=value</c> assignments <c>--set</c> (and <c>--world</c>) take to turn
-    /// <paramref name="reference"/> into <paramref name="options"/>, in declaration order.</summary>
+    /// <paramref name="reference"/> into <paramref name="options"/>, in declaration order; a string or enum is written bare
+    /// (<c>demonstrator_padding=courteous</c>), as <c>--set</c> reads it.</summary>
     public static IReadOnlyList<string> Assignments<T>(T reference, T options) where T : class =>
-        Between(reference, options).Select(c => $"{c.Option}={c.Value}").ToList();
+        Between(reference, options).Select(c => $"{c.Option}={(c.Value.StartsWith('"') ? System.Text.Json.Nodes.JsonNode.Parse(c.Value)!.GetValue<string>() : c.Value)}").ToList();
 
     /// <summary>The changes as a table: option, <paramref name="referenceName"/>'s value, this run's value.</summary>
     public static HtmlTable Table<T>(string caption, T reference, T options, string referenceName = "default") where T : class =>

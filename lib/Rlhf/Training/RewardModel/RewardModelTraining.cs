@@ -86,22 +86,52 @@ public static class RewardModelTraining
             if (loaded.Records.Count == 0)
                 throw new InvalidDataException($"{loaded.Report.File} holds no preference pairs ({loaded.Report.BlankLines} blank lines)");
         if (options.AnnotatorLengthBias is not { } bias) return (training, heldOut);
-        var (biasedTraining, biasedHeldOut) = RelabelWithLengthBias(training.Records, heldOut.Records, bias, training.Report.File, heldOut.Report.File);
+        var (biasedTraining, biasedHeldOut) = RelabelWithLengthBias(training.Records, heldOut.Records, bias, training.Report.File, heldOut.Report.File,
+            WorldOptions(options.DataFolder));
         return (training with { Records = biasedTraining }, heldOut with { Records = biasedHeldOut });
     }
 
     /// <summary>
-    /// The pairs of the default TinyWorld (<see cref="TinyWorldOptions"/> defaults: seed 1234, English) labelled by annotators
-    /// with <see cref="AnnotatorOptions.LengthBias"/> = <paramref name="lengthBias"/>, in the order of <paramref name="training"/>
-    /// and <paramref name="heldOut"/> (the shipped files). Every regenerated pair must hold the same prompt and the same two
-    /// responses as the file's pair at that line, in either order; otherwise the folder is not the default world and this throws.
+    /// The options that made the world in <paramref name="dataFolder"/>: its <c>world.json</c> (<see cref="TinyWorldWriter.WorldFile"/>:
+    /// seed, language and the changed options), or the default world when the folder has none.
+    /// </summary>
+    /// <exception cref="InvalidDataException">world.json is not what <see cref="TinyWorldWriter"/> writes (the message names the file and field).</exception>
+    public static TinyWorldOptions WorldOptions(string dataFolder)
+    {
+        var path = Path.Combine(dataFolder, TinyWorldWriter.WorldFile);
+        if (!File.Exists(path)) return new TinyWorldOptions();
+        try
+        {
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            ulong seed = json["seed"]?.GetValue<ulong>() ?? throw new InvalidDataException($"{path}: field 'seed' is missing");
+            var language = json["language"]?.GetValue<string>() switch
+            {
+                "en" => WorldLanguage.English, "zh" => WorldLanguage.Chinese,
+                var other => throw new InvalidDataException($"{path}: field 'language' must be \"en\" or \"zh\", not {other ?? "missing"}"),
+            };
+            var changes = json["changes"]?.AsArray().Select(c => c!.GetValue<string>()).ToList() ?? [];
+            return OptionsBinder.Bind(new TinyWorldOptions { Seed = seed, Language = language }, null, changes);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// The pairs of the world <paramref name="world"/> describes (null: the default TinyWorld, seed 1234, English) labelled by
+    /// annotators with <see cref="AnnotatorOptions.LengthBias"/> = <paramref name="lengthBias"/> (the world's annotator otherwise),
+    /// in the order of <paramref name="training"/> and <paramref name="heldOut"/> (the folder's files). Every regenerated pair must
+    /// hold the same prompt and the same two responses as the file's pair at that line, in either order; otherwise the files are
+    /// not that world's and this throws.
     /// </summary>
     /// <exception cref="InvalidDataException">A pair differs (the message names the file and line).</exception>
     public static (IReadOnlyList<PreferencePair> Training, IReadOnlyList<PreferencePair> HeldOut) RelabelWithLengthBias(
-        IReadOnlyList<PreferencePair> training, IReadOnlyList<PreferencePair> heldOut, double lengthBias, string trainingPath, string heldOutPath)
+        IReadOnlyList<PreferencePair> training, IReadOnlyList<PreferencePair> heldOut, double lengthBias, string trainingPath, string heldOutPath,
+        TinyWorldOptions? world = null)
     {
-        var world = new TinyWorldOptions { Annotator = new AnnotatorOptions { LengthBias = lengthBias } };
-        var (biasedTraining, biasedHeldOut) = TinyWorldGenerator.Preferences(world);
+        world ??= new TinyWorldOptions();
+        var (biasedTraining, biasedHeldOut) = TinyWorldGenerator.Preferences(world with { Annotator = world.Annotator with { LengthBias = lengthBias } });
         // Ranked -> pairs can drop tied ranks, but the annotator's Gumbel ranking never ties, so the counts match.
         CheckSamePairs(training, biasedTraining, trainingPath);
         CheckSamePairs(heldOut, biasedHeldOut, heldOutPath);
@@ -111,7 +141,7 @@ public static class RewardModelTraining
     static void CheckSamePairs(IReadOnlyList<PreferencePair> file, IReadOnlyList<PreferencePair> regenerated, string path)
     {
         if (file.Count != regenerated.Count)
-            throw new InvalidDataException($"{path}: {file.Count} pairs, but the default TinyWorld has {regenerated.Count}; 'annotator_length_bias' relabels only the default world's pairs (data --seed 1234 --lang en)");
+            throw new InvalidDataException($"{path}: {file.Count} pairs, but the world of its folder (world.json, or the default world) has {regenerated.Count}; 'annotator_length_bias' relabels only the pairs of the world the folder describes (train_file is one of the world's own files)");
         // A ranking's pairs are listed best-first, so relabelling reorders them inside each prompt's block of consecutive pairs:
         // compare each block as a set of unordered pairs.
         static string Key(PreferencePair p) => string.CompareOrdinal(p.Chosen, p.Rejected) < 0
@@ -123,7 +153,7 @@ public static class RewardModelTraining
             var expected = file.Skip(start).Take(end - start).Select(Key).Order(StringComparer.Ordinal);
             var actual = regenerated.Skip(start).Take(end - start).Select(Key).Order(StringComparer.Ordinal);
             if (!expected.SequenceEqual(actual))
-                throw new InvalidDataException($"{path} line {start + 1}: the pairs of this prompt differ from the default TinyWorld's; 'annotator_length_bias' relabels only the default world's pairs (data --seed 1234 --lang en)");
+                throw new InvalidDataException($"{path} line {start + 1}: the pairs of this prompt differ from those of the world its folder describes (world.json, or the default world); 'annotator_length_bias' relabels only the pairs of that world");
             start = end;
         }
     }
