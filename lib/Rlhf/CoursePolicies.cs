@@ -81,9 +81,16 @@ public static class CoursePolicies
     }
 
     /// <summary>Notebook 06's extra frontier run: <see cref="Ppo"/> (plain PPO, ptx.coef = 0) with kl_coef =
-    /// <see cref="FrontierExtraKlCoef"/>.</summary>
-    public static PpoOptions PpoFrontierExtra(string root) =>
-        Ppo(root) with { KlCoef = FrontierExtraKlCoef, Ptx = new() { Coef = 0 }, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)) };
+    /// <see cref="FrontierExtraKlCoef"/>, for half as many iterations as <see cref="PpoNoKl"/> (the notebook stays short).</summary>
+    public static PpoOptions PpoFrontierExtra(string root)
+    {
+        var ppo = Ppo(root);
+        return ppo with
+        {
+            KlCoef = FrontierExtraKlCoef, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)),
+            Training = ppo.Training with { MaxSteps = ppo.Iterations / 2 },
+        };
+    }
 
     /// <summary>Notebook 08's GRPO options: <see cref="GrpoOptions.Course"/> with verifiable rewards on the checkable
     /// prompts (<see cref="CheckableKinds"/>) into <see cref="GrpoFolder"/>.</summary>

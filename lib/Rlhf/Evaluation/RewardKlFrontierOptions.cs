@@ -35,7 +35,7 @@ public sealed record RewardKlFrontierOptions
 
     /// <summary>
     /// The course's frontier under <paramref name="root"/>: the SFT reference (KL 0), PPO with notebook 04's defaults and
-    /// without the KL penalty (kl_coef 0), PPO at <see cref="CoursePolicies.FrontierExtraKlCoef"/>
+    /// without the KL penalty (kl_coef 0, half the iterations), PPO at <see cref="CoursePolicies.FrontierExtraKlCoef"/> (half the iterations)
     /// (notebook 06's extra run), DPO at notebook 05's beta and its
     /// beta comparison; 8 prompts per task kind (56) in a full run, 1 (7) in a smoke run.
     /// </summary>
@@ -44,12 +44,14 @@ public sealed record RewardKlFrontierOptions
         var ppo = CoursePolicies.Ppo(root);
         var dpo = CoursePolicies.Dpo(root);
         string N(double x) => CoursePolicies.Number(x);
+        var (extra, noKl) = (CoursePolicies.PpoFrontierExtra(root), CoursePolicies.PpoNoKl(root));
+        string Iterations(int n) => n == ppo.Iterations ? "" : $" ({n} iterations)";
         var points = new List<FrontierPolicy>
         {
             new("sft", "reference", 0, Path.Combine(root, CoursePolicies.SftFolder)),
-            new("ppo", $"kl_coef={N(CoursePolicies.FrontierExtraKlCoef)}", CoursePolicies.FrontierExtraKlCoef, Path.Combine(root, CoursePolicies.PpoKlFolder(CoursePolicies.FrontierExtraKlCoef))),
+            new("ppo", $"kl_coef={N(extra.KlCoef)}{Iterations(extra.Iterations)}", extra.KlCoef, extra.OutputFolder!),
             new("ppo", $"kl_coef={N(ppo.KlCoef)}" + (ppo.Ptx.IsOn ? $", ptx.coef={N(ppo.Ptx.Coef)}" : ""), ppo.KlCoef, ppo.OutputFolder!),
-            new("ppo", "kl_coef=0", 0, Path.Combine(root, CoursePolicies.PpoNoKlFolder)),
+            new("ppo", $"kl_coef=0{Iterations(noKl.Iterations)}", 0, noKl.OutputFolder!),
             new("dpo", $"beta={N(dpo.Beta)}", dpo.Beta, dpo.OutputFolder),
         };
         foreach (var beta in CoursePolicies.DpoBetas.OrderByDescending(b => b))
