@@ -13,12 +13,12 @@ namespace Rlhf.Cli.Commands;
 static class StudyCommand
 {
     /// <summary>Rough wall times (seconds, 2 cores) of each stage at full size, used when the cache holds no earlier run of it.</summary>
-    static readonly Dictionary<string, double> DefaultSeconds = new() { ["pairs"] = 120, ["world"] = 10, ["base"] = 900, ["sft"] = 60, ["rm"] = 90, ["ppo"] = 40, ["dpo"] = 90, ["eval"] = 240 };
+    static readonly Dictionary<string, double> DefaultSeconds = new() { ["pairs"] = 120, ["world"] = 10, ["base"] = 900, ["sft"] = 60, ["rm"] = 90, ["ppo"] = 90, ["dpo"] = 90, ["eval"] = 240 };
 
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "The study's folder (cache, study.json, study.md).", Required = true };
-        var world = new Option<string[]>("--world") { Description = "A TinyWorld option: key=value (e.g. ideal_demonstration_rate=0.5). Repeatable.", DefaultValueFactory = _ => [] };
+        var world = new Option<string[]>("--world") { Description = "A TinyWorld option, changed from the default world (the shipped one is data/tinyworld/world.json's): key=value (e.g. ideal_demonstration_rate=0.5). Repeatable.", DefaultValueFactory = _ => [] };
         var set = new Option<string[]>("--set") { Description = "A stage option: stage.key=value (e.g. ppo.kl_coef=0.1, dpo.beta=0.2). Repeatable.", DefaultValueFactory = _ => [] };
         var seeds = new Option<string>("--seeds") { Description = "Training seeds, comma-separated.", DefaultValueFactory = _ => "1234" };
         var stages = new Option<string>("--stages") { Description = $"Stages to run ({string.Join(",", StudyOptions.AllStages)}).", DefaultValueFactory = _ => string.Join(",", StudyOptions.AllStages) };

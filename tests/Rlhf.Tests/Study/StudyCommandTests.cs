@@ -22,7 +22,8 @@ public sealed class StudyCommandTests : IDisposable
         string[] study = ["study", "--out", output, "--smoke", "--seeds", "31", "--headroom-samples", "1"];
         var (code, text) = Repo.RunCli(null, study);
         Assert.True(code == 0, text);
-        Assert.Equal(["world", "sft seed 31", "rm seed 31", "ppo seed 31", "dpo seed 31", "eval seed 31"], Lines(text, "training"));
+        // The default world's corpus is not the shipped world's (request_page_share 0.1, data/tinyworld/world.json): a base is pretrained.
+        Assert.Equal(["world", "base", "sft seed 31", "rm seed 31", "ppo seed 31", "dpo seed 31", "eval seed 31"], Lines(text, "training"));
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "study.json")))!;
         foreach (var policy in new[] { "base", "sft", "ppo", "dpo" })
             Assert.InRange(json["policies"]![policy]!["31"]!["gold_mean"]!.GetValue<double>(), 0, 1);
@@ -46,7 +47,7 @@ public sealed class StudyCommandTests : IDisposable
         (code, text) = Repo.RunCli(null, study);
         Assert.True(code == 0, text);
         Assert.Empty(Lines(text, "training"));
-        Assert.Equal(6, Lines(text, "cached").Length);
+        Assert.Equal(7, Lines(text, "cached").Length);
 
         // A DPO option changes: DPO and the evaluation train again, nothing upstream does.
         (code, text) = Repo.RunCli(null, [.. study, "--set", "dpo.beta=0.3"]);
@@ -68,7 +69,7 @@ public sealed class StudyCommandTests : IDisposable
         string output = Path.Combine(root, "onpolicy");
         var (code, text) = Repo.RunCli(null, "study", "--out", output, "--smoke", "--seeds", "5", "--stages", "dpo", "--on-policy-samples", "3");
         Assert.True(code == 0, text);
-        Assert.Equal(["world", "sft seed 5", "pairs seed 5", "dpo seed 5"], Lines(text, "training"));
+        Assert.Equal(["world", "base", "sft seed 5", "pairs seed 5", "dpo seed 5"], Lines(text, "training"));
         var pairs = Directory.GetDirectories(Path.Combine(output, "cache"), "pairs-s5-*").Single();
         var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(pairs, "pairs_metrics.json")))!;
         int world = metrics["world_pairs"]!.GetValue<int>(), onPolicy = metrics["on_policy_pairs"]!.GetValue<int>();
@@ -94,8 +95,8 @@ public sealed class StudyCommandTests : IDisposable
         Assert.Equal(["world", "sft seed 7"], Lines(text, "training"));
         Assert.Equal(["base"], Lines(text, "cached"));
 
-        // Another corpus: another base.
-        (code, text) = Repo.RunCli(null, [.. study[..^1], "request_page_share=0.1"]);
+        // Another corpus (neither the shipped world's 0.1 nor 0.05): another base.
+        (code, text) = Repo.RunCli(null, [.. study[..^1], "request_page_share=0.15"]);
         Assert.True(code == 0, text);
         Assert.Equal(["world", "base", "sft seed 7"], Lines(text, "training"));
     }

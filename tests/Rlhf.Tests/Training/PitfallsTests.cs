@@ -149,7 +149,7 @@ public class PitfallsTests
     {
         var training = SeedFormats.LoadPairwise(Repo.Path("data", "tinyworld", RewardModelTraining.TrainingFile)).Records;
         var heldOut = SeedFormats.LoadPairwise(Repo.Path("data", "tinyworld", RewardModelTraining.HeldOutFile)).Records;
-        var world = RewardModelTraining.WorldOptions(Repo.Path("data", "tinyworld")); // the shipped world.json
+        var world = WorldFolder.ReadOptions(Repo.Path("data", "tinyworld")); // the shipped world.json
 
         // Bias 0 regenerates the shipped files exactly, from the options in the folder's world.json.
         var (same, sameHeldOut) = RewardModelTraining.RelabelWithLengthBias(training, heldOut, 0.0, "train", "held-out", world);
@@ -177,22 +177,22 @@ public class PitfallsTests
         var folder = Directory.CreateTempSubdirectory("rlhf-world-json").FullName;
         try
         {
-            Assert.Equal(OptionsBinder.ToJson(new TinyWorldOptions()), OptionsBinder.ToJson(RewardModelTraining.WorldOptions(folder))); // no world.json: default
+            Assert.Equal(OptionsBinder.ToJson(new TinyWorldOptions()), OptionsBinder.ToJson(WorldFolder.ReadOptions(folder))); // no world.json: default
             var options = new TinyWorldOptions { Seed = 7, IdealDemonstrationRate = 0.4, DemonstratorPadding = PaddingStyle.Courteous };
             var changes = OptionsChanges.Assignments(new TinyWorldOptions { Seed = 7 }, options);
             File.WriteAllText(Path.Combine(folder, TinyWorldWriter.WorldFile), TinyWorldWriter.WorldJson(options, changes));
-            var read = RewardModelTraining.WorldOptions(folder);
+            var read = WorldFolder.ReadOptions(folder);
             Assert.Equal(7UL, read.Seed);
             Assert.Equal(0.4, read.IdealDemonstrationRate);
             Assert.Equal(PaddingStyle.Courteous, read.DemonstratorPadding);
             Assert.Equal(OptionsBinder.ToJson(options), OptionsBinder.ToJson(read));
 
             File.WriteAllText(Path.Combine(folder, TinyWorldWriter.WorldFile), "{\"seed\": 7, \"language\": \"fr\"}");
-            var error = Assert.Throws<InvalidDataException>(() => RewardModelTraining.WorldOptions(folder));
+            var error = Assert.Throws<InvalidDataException>(() => WorldFolder.ReadOptions(folder));
             Assert.Contains("world.json", error.Message);
             Assert.Contains("language", error.Message);
             File.WriteAllText(Path.Combine(folder, TinyWorldWriter.WorldFile), "{\"seed\": 7, \"language\": \"en\", \"changes\": [\"no_such_option=1\"]}");
-            Assert.Contains("no_such_option", Assert.Throws<InvalidDataException>(() => RewardModelTraining.WorldOptions(folder)).Message);
+            Assert.Contains("no_such_option", Assert.Throws<InvalidDataException>(() => WorldFolder.ReadOptions(folder)).Message);
         }
         finally { Directory.Delete(folder, true); }
     }

@@ -120,19 +120,22 @@ public class TinyWorldTests(DefaultWorld fixture) : IClassFixture<DefaultWorld>
     }
 
     [Fact]
-    public void Regenerating_with_the_default_seed_reproduces_the_shipped_data_byte_for_byte()
+    public void Regenerating_with_the_shipped_options_reproduces_the_shipped_data_byte_for_byte()
     {
         string shipped = Repo.Path("data", "tinyworld");
         string fresh = Path.Combine(Path.GetTempPath(), "tinyworld-" + Guid.NewGuid().ToString("N"));
         try
         {
-            TinyWorldWriter.Write(world, fresh, new BpeTrainerOptions());
+            var options = Rlhf.Training.WorldFolder.ReadOptions(shipped); // world.json: the options that made the folder
+            Assert.NotEqual(new TinyWorldOptions().IdealDemonstrationRate, options.IdealDemonstrationRate); // not the default world
+            var changes = Rlhf.Training.OptionsChanges.Assignments(new TinyWorldOptions { Seed = options.Seed, Language = options.Language }, options);
+            TinyWorldWriter.Write(TinyWorldGenerator.Generate(options), fresh, new BpeTrainerOptions(), changes);
             var shippedFiles = Files(shipped);
             Assert.Equal(shippedFiles, Files(fresh));
             Assert.Contains(Path.Combine("tokenizer", "vocab.json"), shippedFiles);
             foreach (var file in shippedFiles)
                 Assert.True(File.ReadAllBytes(Path.Combine(shipped, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(fresh, file))),
-                    $"{file} differs from a regeneration: run `dotnet run --project lib/Rlhf.Cli -- data` and commit the result");
+                    $"{file} differs from a regeneration: run the command in data/tinyworld/README.md and commit the result");
         }
         finally { if (Directory.Exists(fresh)) Directory.Delete(fresh, recursive: true); }
     }
@@ -281,6 +284,7 @@ public class TinyWorldTests(DefaultWorld fixture) : IClassFixture<DefaultWorld>
     public void Shipped_data_loads_with_the_loaders_and_stays_small()
     {
         string dir = Repo.Path("data", "tinyworld");
+        var world = TinyWorldGenerator.Generate(Rlhf.Training.WorldFolder.ReadOptions(dir)); // the shipped world, not the default
         Assert.Equal(world.Sft, SeedFormats.LoadSft(Path.Combine(dir, TinyWorldWriter.SftFile)).Records);
         Assert.Equal(world.Pairwise, SeedFormats.LoadPairwise(Path.Combine(dir, TinyWorldWriter.PairwiseFile)).Records);
         var ranked = SeedFormats.LoadRanked(Path.Combine(dir, TinyWorldWriter.RankedFile));

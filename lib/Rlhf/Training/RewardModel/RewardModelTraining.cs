@@ -87,35 +87,8 @@ public static class RewardModelTraining
                 throw new InvalidDataException($"{loaded.Report.File} holds no preference pairs ({loaded.Report.BlankLines} blank lines)");
         if (options.AnnotatorLengthBias is not { } bias) return (training, heldOut);
         var (biasedTraining, biasedHeldOut) = RelabelWithLengthBias(training.Records, heldOut.Records, bias, training.Report.File, heldOut.Report.File,
-            WorldOptions(options.DataFolder));
+            WorldFolder.ReadOptions(options.DataFolder));
         return (training with { Records = biasedTraining }, heldOut with { Records = biasedHeldOut });
-    }
-
-    /// <summary>
-    /// The options that made the world in <paramref name="dataFolder"/>: its <c>world.json</c> (<see cref="TinyWorldWriter.WorldFile"/>:
-    /// seed, language and the changed options), or the default world when the folder has none.
-    /// </summary>
-    /// <exception cref="InvalidDataException">world.json is not what <see cref="TinyWorldWriter"/> writes (the message names the file and field).</exception>
-    public static TinyWorldOptions WorldOptions(string dataFolder)
-    {
-        var path = Path.Combine(dataFolder, TinyWorldWriter.WorldFile);
-        if (!File.Exists(path)) return new TinyWorldOptions();
-        try
-        {
-            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            ulong seed = json["seed"]?.GetValue<ulong>() ?? throw new InvalidDataException($"{path}: field 'seed' is missing");
-            var language = json["language"]?.GetValue<string>() switch
-            {
-                "en" => WorldLanguage.English, "zh" => WorldLanguage.Chinese,
-                var other => throw new InvalidDataException($"{path}: field 'language' must be \"en\" or \"zh\", not {other ?? "missing"}"),
-            };
-            var changes = json["changes"]?.AsArray().Select(c => c!.GetValue<string>()).ToList() ?? [];
-            return OptionsBinder.Bind(new TinyWorldOptions { Seed = seed, Language = language }, null, changes);
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException or ArgumentException)
-        {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
-        }
     }
 
     /// <summary>
