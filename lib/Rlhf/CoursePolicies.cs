@@ -74,23 +74,15 @@ public static class CoursePolicies
 
     /// <summary>Notebook 04's second run: <see cref="Ppo"/> without the KL penalty (kl_coef = 0; the ptx mix off, as by
     /// default) for half as many iterations (the notebook stays under 3 minutes), into <see cref="PpoNoKlFolder"/>.</summary>
-    public static PpoOptions PpoNoKl(string root)
-    {
-        var ppo = Ppo(root);
-        return ppo with { KlCoef = 0, OutputFolder = Path.Combine(root, PpoNoKlFolder), Training = ppo.Training with { MaxSteps = ppo.Iterations / 2 } };
-    }
+    public static PpoOptions PpoNoKl(string root) => HalfAsLong(Ppo(root)) with { KlCoef = 0, OutputFolder = Path.Combine(root, PpoNoKlFolder) };
+
+    /// <summary><paramref name="ppo"/> for half its iterations: the course's side runs, which only need to show a trend.</summary>
+    static PpoOptions HalfAsLong(PpoOptions ppo) => ppo with { Training = ppo.Training with { MaxSteps = ppo.Iterations / 2 } };
 
     /// <summary>Notebook 06's extra frontier run: <see cref="Ppo"/> (plain PPO, ptx.coef = 0) with kl_coef =
     /// <see cref="FrontierExtraKlCoef"/>, for half as many iterations as <see cref="PpoNoKl"/> (the notebook stays short).</summary>
-    public static PpoOptions PpoFrontierExtra(string root)
-    {
-        var ppo = Ppo(root);
-        return ppo with
-        {
-            KlCoef = FrontierExtraKlCoef, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)),
-            Training = ppo.Training with { MaxSteps = ppo.Iterations / 2 },
-        };
-    }
+    public static PpoOptions PpoFrontierExtra(string root) =>
+        HalfAsLong(Ppo(root)) with { KlCoef = FrontierExtraKlCoef, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)) };
 
     /// <summary>Notebook 08's GRPO options: <see cref="GrpoOptions.Course"/> with verifiable rewards on the checkable
     /// prompts (<see cref="CheckableKinds"/>) into <see cref="GrpoFolder"/>.</summary>

@@ -21,11 +21,9 @@ public static class WorldFolder
         {
             var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
             ulong seed = json["seed"]?.GetValue<ulong>() ?? throw new InvalidDataException($"{path}: field 'seed' is missing");
-            var language = json["language"]?.GetValue<string>() switch
-            {
-                "en" => WorldLanguage.English, "zh" => WorldLanguage.Chinese,
-                var other => throw new InvalidDataException($"{path}: field 'language' must be \"en\" or \"zh\", not {other ?? "missing"}"),
-            };
+            var code = json["language"]?.GetValue<string>();
+            var language = Enum.GetValues<WorldLanguage>().Where(l => TinyWorldWriter.LanguageCode(l) == code).Cast<WorldLanguage?>().FirstOrDefault()
+                ?? throw new InvalidDataException($"{path}: field 'language' must be \"en\" or \"zh\", not {code ?? "missing"}");
             var changes = json["changes"]?.AsArray().Select(c => c!.GetValue<string>()).ToList() ?? [];
             return OptionsBinder.Bind(new TinyWorldOptions { Seed = seed, Language = language }, null, changes);
         }

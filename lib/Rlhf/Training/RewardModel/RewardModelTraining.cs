@@ -92,7 +92,7 @@ public static class RewardModelTraining
     }
 
     /// <summary>
-    /// The pairs of the world <paramref name="world"/> describes (null: the default TinyWorld, seed 1234, English) labelled by
+    /// The pairs of the world <paramref name="world"/> describes (<see cref="WorldFolder.ReadOptions"/> of their folder) labelled by
     /// annotators with <see cref="AnnotatorOptions.LengthBias"/> = <paramref name="lengthBias"/> (the world's annotator otherwise),
     /// in the order of <paramref name="training"/> and <paramref name="heldOut"/> (the folder's files). Every regenerated pair must
     /// hold the same prompt and the same two responses as the file's pair at that line, in either order; otherwise the files are
@@ -101,9 +101,8 @@ public static class RewardModelTraining
     /// <exception cref="InvalidDataException">A pair differs (the message names the file and line).</exception>
     public static (IReadOnlyList<PreferencePair> Training, IReadOnlyList<PreferencePair> HeldOut) RelabelWithLengthBias(
         IReadOnlyList<PreferencePair> training, IReadOnlyList<PreferencePair> heldOut, double lengthBias, string trainingPath, string heldOutPath,
-        TinyWorldOptions? world = null)
+        TinyWorldOptions world)
     {
-        world ??= new TinyWorldOptions();
         var (biasedTraining, biasedHeldOut) = TinyWorldGenerator.Preferences(world with { Annotator = world.Annotator with { LengthBias = lengthBias } });
         // Ranked -> pairs can drop tied ranks, but the annotator's Gumbel ranking never ties, so the counts match.
         CheckSamePairs(training, biasedTraining, trainingPath);
