@@ -19,6 +19,8 @@ namespace Rlhf.Notebooks;
 /// every cell inside a script class, where they do not compile); real code lives in <c>lib/</c>;</item>
 /// <item>a markdown cell right before every code cell, saying why the code is there;</item>
 /// <item>the first code cell starts with <see cref="LibraryLoadingLines"/>, the one way the course loads the library;</item>
+/// <item>every other code cell has at most <see cref="MaxCodeLines"/> non-blank lines (one idea per cell) and no line over
+/// <see cref="MaxLineLength"/> characters (longer ones are cut off in the HTML pages);</item>
 /// <item>it opens with a markdown title (<c># …</c>) that says "What you will learn", has an "Exercises" section,
 /// and ends with a markdown cell linking to another notebook (<c>[Next: …](NN-title.ipynb)</c>).</item>
 /// </list>
@@ -85,6 +87,9 @@ public static class NotebookConventions
                     CellProblem("the first code cell must start with the library-loading lines:\n  " + string.Join("\n  ", LibraryLoadingLines));
                 if (firstCode && cell.Source.TrimEnd().Split('\n')[^1].Trim() != PlotlyLine)
                     CellProblem($"the first code cell must end with {PlotlyLine} (plotly.js once for the notebook's charts)");
+                if (!firstCode)
+                    foreach (var problem in SizeProblems(cell.Source))
+                        CellProblem(problem);
                 firstCode = false;
             }
             previous = cell;
@@ -99,6 +104,23 @@ public static class NotebookConventions
         if (cells.Count == 0 || cells[^1] is not { CellType: "markdown" } last || !notebookLink.IsMatch(last.Source))
             Problem("the last cell must be markdown linking to the next (or previous) notebook, e.g. [Next: …](01-base-model.ipynb)");
         return problems;
+    }
+
+    /// <summary>The most non-blank lines a code cell other than the first may have: a cell is one idea; longer code belongs in lib/.</summary>
+    public const int MaxCodeLines = 12;
+
+    /// <summary>The longest line a code cell other than the first may have: the HTML pages cut longer lines off.</summary>
+    public const int MaxLineLength = 120;
+
+    static IEnumerable<string> SizeProblems(string source)
+    {
+        var lines = source.Replace("\r\n", "\n").Split('\n');
+        int count = lines.Count(l => l.Trim().Length > 0);
+        if (count > MaxCodeLines)
+            yield return $"has {count} lines; at most {MaxCodeLines} (one idea per cell: split it, or move code to lib/)";
+        for (int i = 0; i < lines.Length; i++)
+            if (lines[i].Length > MaxLineLength)
+                yield return $"line {i + 1} has {lines[i].Length} characters; at most {MaxLineLength} (the HTML pages cut it off)";
     }
 
     /// <summary>The last line of every notebook's first cell: plotly.js once on the page, so each chart carries only its figure.</summary>

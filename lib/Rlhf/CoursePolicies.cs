@@ -51,14 +51,14 @@ public static class CoursePolicies
     /// <summary>The task families notebook 08 trains on: those whose answers a program can check.</summary>
     public static IReadOnlyList<World.TaskKind> CheckableKinds { get; } = [World.TaskKind.Arithmetic, World.TaskKind.CountLetter, World.TaskKind.ReverseWord];
 
-    /// <summary>The KL coefficient of the extra PPO run notebook 06 trains for the frontier: TRL's default 0.05, a quarter of
-    /// the course's 0.2, a point between notebook 04's default run and its run without the KL penalty.</summary>
+    /// <summary>The KL coefficient of the extra PPO run notebook 06 trains for the frontier: TRL's default 0.05,
+    /// a sixth of the course's 0.3, a point between notebook 04's default run and its run without the KL penalty.</summary>
     public const double FrontierExtraKlCoef = 0.05;
 
     /// <summary>Notebook 05's short beta-comparison run at <paramref name="beta"/>, e.g. <c>out/05-dpo-beta-0.1</c>.</summary>
     public static string DpoBetaFolder(double beta) => $"out/05-dpo-beta-{Number(beta)}";
 
-    /// <summary>Notebook 06's extra PPO run at <paramref name="klCoef"/>, e.g. <c>out/06-ppo-kl0.2</c>.</summary>
+    /// <summary>Notebook 06's extra PPO run at <paramref name="klCoef"/>, e.g. <c>out/06-ppo-kl0.05</c>.</summary>
     public static string PpoKlFolder(double klCoef) => $"out/06-ppo-kl{Number(klCoef)}";
 
     /// <summary>The betas of notebook 05's comparison: 0.03, 0.1 and 0.5 in a full run, 0.1 alone in a smoke run.</summary>
@@ -74,15 +74,17 @@ public static class CoursePolicies
 
     /// <summary>Notebook 04's second run: <see cref="Ppo"/> without the KL penalty (kl_coef = 0; the ptx mix off, as by
     /// default) for half as many iterations (the notebook stays under 3 minutes), into <see cref="PpoNoKlFolder"/>.</summary>
-    public static PpoOptions PpoNoKl(string root) => HalfAsLong(Ppo(root)) with { KlCoef = 0, OutputFolder = Path.Combine(root, PpoNoKlFolder) };
+    public static PpoOptions PpoNoKl(string root) => Shortened(Ppo(root), 2) with { KlCoef = 0, OutputFolder = Path.Combine(root, PpoNoKlFolder) };
 
-    /// <summary><paramref name="ppo"/> for half its iterations: the course's side runs, which only need to show a trend.</summary>
-    static PpoOptions HalfAsLong(PpoOptions ppo) => ppo with { Training = ppo.Training with { MaxSteps = ppo.Iterations / 2 } };
+    /// <summary><paramref name="ppo"/> for 1/<paramref name="divisor"/> of its iterations: the course's side runs, which only
+    /// need to show a trend (the notebooks stay under 3 minutes).</summary>
+    static PpoOptions Shortened(PpoOptions ppo, int divisor) =>
+        ppo with { Training = ppo.Training with { MaxSteps = Math.Max(1, ppo.Iterations / divisor) } };
 
     /// <summary>Notebook 06's extra frontier run: <see cref="Ppo"/> (plain PPO, ptx.coef = 0) with kl_coef =
-    /// <see cref="FrontierExtraKlCoef"/>, for half as many iterations as <see cref="PpoNoKl"/> (the notebook stays short).</summary>
+    /// <see cref="FrontierExtraKlCoef"/>, for a third of <see cref="Ppo"/>'s iterations (the notebook stays short).</summary>
     public static PpoOptions PpoFrontierExtra(string root) =>
-        HalfAsLong(Ppo(root)) with { KlCoef = FrontierExtraKlCoef, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)) };
+        Shortened(Ppo(root), 3) with { KlCoef = FrontierExtraKlCoef, OutputFolder = Path.Combine(root, PpoKlFolder(FrontierExtraKlCoef)) };
 
     /// <summary>Notebook 08's GRPO options: <see cref="GrpoOptions.Course"/> with verifiable rewards on the checkable
     /// prompts (<see cref="CheckableKinds"/>) into <see cref="GrpoFolder"/>.</summary>

@@ -130,7 +130,12 @@ public static class GoldJudge
         return false;
     }
 
-    /// <summary>Correct if the expected number appears and every number is the answer or an operand; wrong if any other number appears.</summary>
+    /// <summary>
+    /// Correct if the expected number appears and every number is the answer or an operand; wrong if any other number
+    /// appears, or if the numbers are operands but not just the question restated ("It's 11." to "Please calculate 11 + 1."
+    /// answers with a number, and it is not the sum); null (no answer given) when the text has no number or only restates
+    /// the operands ("7 + 5 is a sum.").
+    /// </summary>
     static Verdict? CheckNumber(string text, int expected, params int[] operands)
     {
         var numbers = Regex.Matches(text, "[0-9]+").Select(m => m.Value).ToList();
@@ -141,7 +146,10 @@ public static class GoldJudge
             if (parsed && value == expected) foundExpected = true;
             else if (!parsed || !operands.Contains(value)) return Verdict.Wrong;
         }
-        return foundExpected ? Verdict.Correct : null;
+        if (foundExpected) return Verdict.Correct;
+        bool restatesQuestion = numbers.Select(n => int.Parse(n, CultureInfo.InvariantCulture)).Order()
+            .SequenceEqual(operands.Order());
+        return numbers.Count == 0 || restatesQuestion ? null : Verdict.Wrong;
     }
 
     /// <summary>Correct if the fact's value is named and no other value of the same relation is.</summary>

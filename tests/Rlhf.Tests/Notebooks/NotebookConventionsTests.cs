@@ -79,6 +79,23 @@ public sealed class NotebookConventionsTests : IDisposable
     }
 
     [Fact]
+    public void A_long_cell_or_a_long_line_is_a_problem_but_the_loading_cell_may_be_long()
+    {
+        string Lines(int n) => string.Join("\n", Enumerable.Range(1, n).Select(i => $"var x{i} = {i};"));
+        var fine = Good("01-fine.ipynb", Cell.Markdown("Why."), Cell.Code(Lines(NotebookConventions.MaxCodeLines) + "\n\n"),
+            Cell.Markdown("Why."), Cell.Code("var s = \"" + new string('a', NotebookConventions.MaxLineLength - 11) + "\";"));
+        Assert.Empty(NotebookConventions.Check(fine));
+        var path = Good("01-bad.ipynb", Cell.Markdown("Why."), Cell.Code(Lines(NotebookConventions.MaxCodeLines + 1)),
+            Cell.Markdown("Why."), Cell.Code("var y = 1;\nvar s = \"" + new string('a', NotebookConventions.MaxLineLength) + "\";"));
+        Assert.Equal(
+            [
+                "01-bad.ipynb: cell 5: has 13 lines; at most 12 (one idea per cell: split it, or move code to lib/)",
+                "01-bad.ipynb: cell 7: line 2 has 131 characters; at most 120 (the HTML pages cut it off)",
+            ],
+            NotebookConventions.Check(path));
+    }
+
+    [Fact]
     public void A_first_code_cell_that_loads_the_library_differently_is_a_problem()
     {
         var path = folder.Notebook("01-bad.ipynb", title, Cell.Code("#r \"../lib/Rlhf/bin/Release/net10.0/Rlhf.dll\""), exercises, next);

@@ -12,7 +12,7 @@ public class OptionsChangesTests
         var run = reference with { KlCoef = 0.05, Ptx = reference.Ptx with { Coef = 10 }, Training = reference.Training with { Seed = 7 } };
         var changes = OptionsChanges.Between(reference, run);
         Assert.Equal(["training.seed", "kl_coef", "ptx.coef"], changes.Select(c => c.Option).ToList());
-        Assert.Equal(new OptionChange("kl_coef", "0.2", "0.05"), changes[1]);
+        Assert.Equal(new OptionChange("kl_coef", "0.3", "0.05"), changes[1]);
         Assert.Empty(OptionsChanges.Between(reference, reference with { }));
         var table = OptionsChanges.Table("what we changed", reference, run);
         Assert.Equal(["option", "default", "this run"], table.Columns);

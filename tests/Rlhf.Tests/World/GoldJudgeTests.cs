@@ -18,12 +18,23 @@ public class GoldJudgeTests
     [InlineData("I think it's 13.", Verdict.Wrong, 0.0)]
     [InlineData("12, or maybe 13.", Verdict.Wrong, 0.0)]
     [InlineData("7 + 5 is a sum.", Verdict.OffTopic, 0.1)]
+    [InlineData("It's 7.", Verdict.Wrong, 0.0)]
+    [InlineData("5", Verdict.Wrong, 0.0)]
+    [InlineData("7 + 5 = 7", Verdict.Wrong, 0.0)]
     [InlineData("", Verdict.NoAnswer, 0.0)]
     [InlineData("   \n", Verdict.NoAnswer, 0.0)]
     [InlineData("I'm sorry, but I can't help with that.", Verdict.OverRefused, 0.1)]
     [InlineData("I don't know.", Verdict.AdmittedLimit, 0.2)]
     [InlineData("Let me think about it while I make some tea.", Verdict.OffTopic, 0.1)]
     public void Arithmetic(string response, Verdict verdict, double score) => Judged("What is 7 + 5?", response, verdict, score);
+
+    [Fact]
+    public void An_answer_that_names_only_an_operand_is_wrong_not_off_topic()
+    {
+        // Found in notebook 03's table of SFT-sample comparisons: judged OffTopic (0.1) before, above "It's 14." (0).
+        Judged("Please calculate 11 + 1.", "It's 11.", Verdict.Wrong, 0.0);
+        Judged("Please calculate 11 + 1.", "11 + 1 = 12.", Verdict.Correct, 1.0);
+    }
 
     [Fact]
     public void A_correct_answer_buried_in_rambling_is_discounted()

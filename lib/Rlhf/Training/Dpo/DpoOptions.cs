@@ -113,9 +113,10 @@ public sealed record DpoOptions
         MaxSteps = 400, BatchSize = 8, LearningRate = 1e-4, WarmupSteps = 10, WeightDecay = 0.0, EvalEvery = 25,
     };
 
-    /// <summary>The course preset: the defaults in a full run; a handful of steps on a small slice in a smoke run.</summary>
+    /// <summary>The course preset: the defaults in a full run, with the held-out evaluation every 50 steps instead of 25
+    /// (the same policy, 15 s sooner on 2 cores); a handful of steps on a small slice in a smoke run.</summary>
     public static DpoOptions Course => CourseRun.Pick(
-        new DpoOptions(),
+        new DpoOptions { Training = DefaultTraining with { EvalEvery = 50 } },
         new DpoOptions
         {
             MaxTrainPairs = 32, EvalPairs = 16, GoldPromptsPerKind = 0,
