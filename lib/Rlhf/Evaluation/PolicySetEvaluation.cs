@@ -187,22 +187,39 @@ public sealed class PolicySetEvaluation
     /// <summary>The same table for the temperature-1 samples.</summary>
     public HtmlTable ToSampledTable() => Table(ToJson(), sampled: true);
 
+    /// <summary>The rows a reader compares policies by: the three dimensions and over-refusal, the gold mean, the win rates,
+    /// the drift from SFT, the length and how often an answer ends by itself. The other metrics stay in <see cref="ToJson"/> (<c>evaluation.json</c>).</summary>
+    public static IReadOnlyList<string> HeadlineKeys { get; } =
+        ["helpfulness", "harmlessness", "over_refusal", "honesty", "gold_mean", "win_rate_vs_sft", "win_rate_vs_base", "kl_to_sft", "length_mean", "ended_rate"];
+
+    /// <summary><see cref="ToTable"/> (or, when <paramref name="sampled"/>, <see cref="ToSampledTable"/>) cut to
+    /// <see cref="HeadlineKeys"/> whose reference and baseline match this evaluation's.</summary>
+    public HtmlTable ToHeadlineTable(bool sampled = false) => Table(ToJson(), sampled,
+        HeadlineKeys.Select(k => k.Replace("_sft", $"_{Options.Reference}").Replace("_base", $"_{Options.Baseline}")).ToList());
+
     /// <summary>
     /// The table of an evaluation's JSON (<see cref="ToJson"/>, or <c>results.json</c> read back): one row per key of the
     /// first policy (per-kind success rates left out), one column per policy; <paramref name="sampled"/> shows the <c>t1</c> objects.
     /// </summary>
     /// <exception cref="InvalidDataException">The JSON has no <c>policies</c> object.</exception>
-    public static HtmlTable Table(JsonObject json, bool sampled = false)
+    public static HtmlTable Table(JsonObject json, bool sampled = false) => Table(json, sampled, null);
+
+    /// <summary><see cref="Table(JsonObject, bool)"/> with only the rows of <paramref name="only"/> (in that order; keys the
+    /// JSON lacks are left out), and a caption that says where the other metrics are; null keeps every row.</summary>
+    /// <exception cref="InvalidDataException">The JSON has no <c>policies</c> object.</exception>
+    public static HtmlTable Table(JsonObject json, bool sampled, IReadOnlyList<string>? only)
     {
         ArgumentNullException.ThrowIfNull(json);
         if (json["policies"] is not JsonObject { Count: > 0 } policies)
             throw new InvalidDataException("evaluation JSON: no \"policies\" object with at least one policy");
         JsonObject Of(JsonNode? policy) => (sampled ? policy?["t1"] : policy) as JsonObject ?? [];
         var keys = Of(policies.First().Value).Where(p => p.Value is JsonValue && !p.Key.StartsWith("success/", StringComparison.Ordinal)).Select(p => p.Key).ToList();
+        if (only is not null) keys = only.Where(keys.Contains).ToList();
         var rows = keys.Select(key => (IReadOnlyList<object?>)[key, .. policies.Select(p => Of(p.Value)[key] is JsonValue v ? (object?)v.GetValue<double>() : null)]).ToArray();
         var settings = json["settings"];
         string how = sampled ? $"{settings?["t1"]}" : $"{settings?["greedy"]}; kl_to_* from the T=1 samples";
-        return new HtmlTable($"Gold judge on {settings?["prompts"]} held-out prompts ({how})", ["metric", .. policies.Select(p => p.Key)], rows);
+        string rest = only is null ? "" : "; the other metrics in evaluation.json";
+        return new HtmlTable($"Gold judge on {settings?["prompts"]} held-out prompts ({how}{rest})", ["metric", .. policies.Select(p => p.Key)], rows);
     }
 
     /// <summary>The same prompts answered by every policy (greedy), side by side: <paramref name="perKind"/> per task kind.</summary>

@@ -100,6 +100,20 @@ public class PolicySetTests
     }
 
     [Fact]
+    public void A_headline_table_keeps_the_named_rows_in_their_order_and_says_where_the_rest_are()
+    {
+        var json = JsonNode.Parse("""
+            {"policies": {"sft": {"distinct_2": 0.2, "gold_mean": 0.25, "helpfulness": 0.1}, "ppo": {"distinct_2": 0.1, "gold_mean": 0.75, "helpfulness": 0.3}},
+             "settings": {"greedy": "greedy", "t1": "T=1", "prompts": 7}}
+            """)!.AsObject();
+        var table = PolicySetEvaluation.Table(json, false, ["helpfulness", "gold_mean", "honesty"]);
+        Assert.Equal(["helpfulness", "gold_mean"], table.Rows.Select(r => (string)r[0]!)); // honesty is not in the JSON
+        Assert.Contains("the other metrics in evaluation.json", table.Caption);
+        Assert.DoesNotContain("evaluation.json", PolicySetEvaluation.Table(json).Caption);
+        Assert.Equal(["helpfulness", "harmlessness", "over_refusal", "honesty", "gold_mean"], PolicySetEvaluation.HeadlineKeys.Take(5));
+    }
+
+    [Fact]
     public void The_frontier_measures_the_reference_at_kl_zero_and_lists_missing_points()
     {
         var options = new RewardKlFrontierOptions
