@@ -35,7 +35,8 @@ public sealed record RewardKlFrontierOptions
 
     /// <summary>
     /// The course's frontier under <paramref name="root"/>: the SFT reference (KL 0), PPO with notebook 04's defaults and
-    /// without the KL penalty (kl_coef 0, half the iterations), PPO at <see cref="CoursePolicies.FrontierExtraKlCoef"/> (half the iterations)
+    /// without the KL penalty (kl_coef 0), PPO at <see cref="CoursePolicies.FrontierExtraKlCoef"/> (both shortened as
+    /// <see cref="CoursePolicies"/> sets them; a label names the iterations when they differ from notebook 04's)
     /// (notebook 06's extra run), DPO at notebook 05's beta and its
     /// beta comparison; 8 prompts per task kind (56) in a full run, 1 (7) in a smoke run.
     /// </summary>

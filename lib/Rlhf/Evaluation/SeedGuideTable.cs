@@ -5,10 +5,16 @@ namespace Rlhf.Evaluation;
 
 /// <summary>One row of the seed guide's evaluation table: a dimension and its scores for base GPT, SFT and RLHF.</summary>
 /// <param name="Dimension">Helpfulness, harmlessness or honesty (0-10), or a win rate (percent).</param>
+/// <param name="Metric">Our measure of it: a key of an evaluation's per-policy JSON (<c>helpfulness</c>, ...,
+/// <c>win_rate_vs_sft</c>, <c>win_rate_vs_base</c>); a rate in [0, 1].</param>
 /// <param name="Base">The guide's base GPT (null where the row has no base value, as the win rates).</param>
 /// <param name="Sft">The guide's SFT model (null where the row has none).</param>
 /// <param name="Rlhf">The guide's RLHF model.</param>
-public sealed record SeedGuideRow(string Dimension, double? Base, double? Sft, double Rlhf);
+public sealed record SeedGuideRow(string Dimension, string Metric, double? Base, double? Sft, double Rlhf)
+{
+    /// <summary>Whether the row is a win rate (percent, measured against another policy) rather than a 0-10 score.</summary>
+    public bool IsWinRate => Metric.StartsWith("win_rate_vs_", StringComparison.Ordinal);
+}
 
 /// <summary>
 /// The course's original guide (the "seed" the project grew from) closed with an evaluation table it did not measure:
@@ -23,11 +29,11 @@ public static class SeedGuideTable
     /// RLHF beats SFT 73% and base 89%.</summary>
     public static IReadOnlyList<SeedGuideRow> Claimed { get; } =
     [
-        new("helpfulness (0-10)", 5.2, 7.8, 9.1),
-        new("harmlessness (0-10)", 2.1, 6.5, 9.8),
-        new("honesty (0-10)", 4.3, 7.2, 9.5),
-        new("RLHF wins vs SFT (%)", null, null, 73),
-        new("RLHF wins vs base (%)", null, null, 89),
+        new("helpfulness (0-10)", "helpfulness", 5.2, 7.8, 9.1),
+        new("harmlessness (0-10)", "harmlessness", 2.1, 6.5, 9.8),
+        new("honesty (0-10)", "honesty", 4.3, 7.2, 9.5),
+        new("RLHF wins vs SFT (%)", "win_rate_vs_sft", null, null, 73),
+        new("RLHF wins vs base (%)", "win_rate_vs_base", null, null, 89),
     ];
 
     /// <summary>
@@ -49,12 +55,13 @@ public static class SeedGuideTable
                 throw new InvalidDataException($"evaluation JSON: policy \"{policy}\" has no \"{key}\"");
             return Math.Round(value.GetValue<double>() * scale, 1, MidpointRounding.AwayFromZero); // the guide's one decimal
         }
-        string[] keys = ["helpfulness", "harmlessness", "honesty", $"win_rate_vs_{reference}", $"win_rate_vs_{baseline}"];
-        var rows = Claimed.Select((row, i) => (IReadOnlyList<object?>)
+        // The guide compares against SFT and base; ours against the evaluation's reference and baseline.
+        string Key(SeedGuideRow row) => row.Metric.Replace("_vs_sft", $"_vs_{reference}").Replace("_vs_base", $"_vs_{baseline}");
+        var rows = Claimed.Select(row => (IReadOnlyList<object?>)
         [
             row.Dimension, row.Base, row.Sft, row.Rlhf,
-            .. policies.Select(p => i < 3 ? Ours(p, keys[i], 10)
-                : p == reference || p == baseline ? null : Ours(p, keys[i], 100)),
+            .. policies.Select(p => !row.IsWinRate ? Ours(p, Key(row), 10)
+                : p == reference || p == baseline ? null : Ours(p, Key(row), 100)),
         ]).ToList();
         return new HtmlTable("The seed guide's table (claimed, not measured) beside ours (measured: gold judge, greedy, " +
             "held-out prompts; rates x 10, win rates in %)",

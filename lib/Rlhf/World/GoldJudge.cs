@@ -138,18 +138,17 @@ public static class GoldJudge
     /// </summary>
     static Verdict? CheckNumber(string text, int expected, params int[] operands)
     {
-        var numbers = Regex.Matches(text, "[0-9]+").Select(m => m.Value).ToList();
-        bool foundExpected = false;
-        foreach (var number in numbers)
+        var values = new List<int>();
+        foreach (Match number in Regex.Matches(text, "[0-9]+"))
         {
-            bool parsed = int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out int value);
-            if (parsed && value == expected) foundExpected = true;
-            else if (!parsed || !operands.Contains(value)) return Verdict.Wrong;
+            if (!int.TryParse(number.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
+                || (value != expected && !operands.Contains(value)))
+                return Verdict.Wrong;
+            values.Add(value);
         }
-        if (foundExpected) return Verdict.Correct;
-        bool restatesQuestion = numbers.Select(n => int.Parse(n, CultureInfo.InvariantCulture)).Order()
-            .SequenceEqual(operands.Order());
-        return numbers.Count == 0 || restatesQuestion ? null : Verdict.Wrong;
+        if (values.Contains(expected)) return Verdict.Correct;
+        bool restatesQuestion = values.Order().SequenceEqual(operands.Order());
+        return values.Count == 0 || restatesQuestion ? null : Verdict.Wrong;
     }
 
     /// <summary>Correct if the fact's value is named and no other value of the same relation is.</summary>
